@@ -1,0 +1,119 @@
+package stack
+
+import (
+	"fmt"
+	"net/mail"
+	"net/url"
+	"regexp"
+)
+
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+// Topic is a named destination with subscriptions, one channel each.
+type Topic struct {
+	Meta          `yaml:",inline"`
+	Subscriptions []Subscription `yaml:"subscriptions,omitempty" json:"subscriptions,omitempty"`
+}
+
+// Subscription delivers a topic's messages through exactly one channel.
+type Subscription struct {
+	Name         string         `yaml:"name,omitempty" json:"name,omitempty" doc:"Optional label shown in delivery logs."`
+	FilterPolicy *Raw           `yaml:"filter_policy,omitempty" json:"filter_policy,omitempty" doc:"SNS-style filter policy on the message attributes."`
+	Email        *EmailChannel  `yaml:"email,omitempty" json:"email,omitempty"`
+	Slack        *URLChannel    `yaml:"slack,omitempty" json:"slack,omitempty"`
+	Discord      *URLChannel    `yaml:"discord,omitempty" json:"discord,omitempty"`
+	Webhook      *WebhookConfig `yaml:"webhook,omitempty" json:"webhook,omitempty"`
+	PagerDuty    *PagerDuty     `yaml:"pagerduty,omitempty" json:"pagerduty,omitempty"`
+	SMS          *SMSChannel    `yaml:"sms,omitempty" json:"sms,omitempty"`
+}
+
+// EmailChannel sends e-mail through the server's SMTP settings.
+type EmailChannel struct {
+	To []string `yaml:"to" json:"to" tocsin:"required" doc:"Recipient addresses."`
+}
+
+// URLChannel is a chat webhook (Slack, Discord); the URL is a secret.
+type URLChannel struct {
+	URL Secret `yaml:"url" json:"url" tocsin:"required"`
+}
+
+// WebhookConfig is a JSON POST to any HTTP endpoint.
+type WebhookConfig struct {
+	URL           Secret            `yaml:"url" json:"url" tocsin:"required"`
+	Method        string            `yaml:"method,omitempty" json:"method,omitempty" doc:"POST (default) or PUT."`
+	Headers       map[string]Secret `yaml:"headers,omitempty" json:"headers,omitempty"`
+	SigningSecret Secret            `yaml:"signing_secret,omitempty" json:"signing_secret,omitempty" doc:"Key for the HMAC-SHA256 signature header."`
+}
+
+// PagerDuty sends Events API v2 messages.
+type PagerDuty struct {
+	RoutingKey Secret `yaml:"routing_key" json:"routing_key" tocsin:"required"`
+}
+
+// SMSChannel sends text messages through an HTTP gateway in the Twilio API shape.
+type SMSChannel struct {
+	To         []string `yaml:"to" json:"to" tocsin:"required" doc:"Phone numbers in E.164 form."`
+	From       string   `yaml:"from" json:"from" tocsin:"required"`
+	URL        string   `yaml:"url" json:"url" tocsin:"required" doc:"The gateway's messages endpoint."`
+	AccountSID string   `yaml:"account_sid,omitempty" json:"account_sid,omitempty"`
+	AuthToken  Secret   `yaml:"auth_token,omitempty" json:"auth_token,omitempty"`
+}
+
+func (t *Topic) Validate(c *Check) {
+	for i := range t.Subscriptions {
+		t.Subscriptions[i].validate(c, fmt.Sprintf("subscriptions[%d]", i))
+	}
+}
+
+func (s *Subscription) validate(c *Check, field string) {
+	set := 0
+	for _, present := range []bool{s.Email != nil, s.Slack != nil, s.Discord != nil, s.Webhook != nil, s.PagerDuty != nil, s.SMS != nil} {
+		if present {
+			set++
+		}
+	}
+	if set != 1 {
+		c.Errorf(field, "a subscription needs exactly one channel (email, slack, discord, webhook, pagerduty or sms), got %d", set)
+	}
+	if s.FilterPolicy != nil && s.FilterPolicy.Node.Kind != MappingNode {
+		c.Errorf(field+".filter_policy", "must be a mapping of attribute names to conditions")
+	}
+	switch {
+	case s.Email != nil:
+		if len(s.Email.To) == 0 {
+			c.Errorf(field+".email.to", "needs at least one address")
+		}
+		for i, addr := range s.Email.To {
+			if _, err := mail.ParseAddress(addr); err != nil {
+				c.Errorf(fmt.Sprintf("%s.email.to[%d]", field, i), "invalid e-mail address %q", addr)
+			}
+		}
+	case s.Slack != nil:
+		checkURL(c, field+".slack.url", s.Slack.URL)
+	case s.Discord != nil:
+		checkURL(c, field+".discord.url", s.Discord.URL)
+	case s.Webhook != nil:
+		checkURL(c, field+".webhook.url", s.Webhook.URL)
+		if m := s.Webhook.Method; m != "" {
+			c.OneOf(field+".webhook.method", m, "POST", "PUT")
+		}
+	case s.SMS != nil:
+		checkURL(c, field+".sms.url", NewSecret(s.SMS.URL))
+		for i, to := range s.SMS.To {
+			if !e164.MatchString(to) {
+				c.Errorf(fmt.Sprintf("%s.sms.to[%d]", field, i), "phone numbers must be in E.164 form (+14155550100), got %q", to)
+			}
+		}
+	}
+}
+
+// checkURL validates an http(s) URL held in a secret without printing it.
+func checkURL(c *Check, field string, s Secret) {
+	if !s.Resolved() {
+		return
+	}
+	u, err := url.Parse(s.Reveal())
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		c.Errorf(field, "must be an absolute http or https URL")
+	}
+}
