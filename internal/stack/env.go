@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -109,16 +108,13 @@ func (l *loader) buildEnv(name string, p *Project) *Env {
 		}
 		en := &Entry{Kind: r.kind, Name: r.name, Pos: r.node.Pos}
 		node := r.node.Clone()
-		var changed []*overrideNode
 		if ov := overrides[r.kind.Name+"\x00"+r.name]; ov != nil {
 			delete(overrides, r.kind.Name+"\x00"+r.name)
-			changed = mergeInto(node, ov.node.Clone(), "")
+			mergeInto(node, ov.node.Clone(), "")
 			en.Reason = ov.reason
 		}
 		l.decodeEntry(en, node, res, s)
-		for _, c := range changed {
-			en.Overrides = append(en.Overrides, Override{Field: c.field, Value: displayValue(c.node), Pos: c.node.Pos})
-		}
+		en.Overrides = l.overrides(r, en, name, p)
 		built = append(built, en)
 	}
 	for _, r := range o.resources {
@@ -163,14 +159,28 @@ func (l *loader) decodeEntry(en *Entry, node *Node, res *resolver, s *sink) {
 	en.refs = c.refs
 }
 
-// displayValue renders an overridden value for parity reports, masking secrets.
-func displayValue(n *Node) string {
-	if n.Kind == ScalarNode {
-		if n.Secret {
-			return masked
-		}
-		return n.Value
+// overrides compares a resource as it applies in env with its baseline: the same
+// definition without the overlay (no overridden fields, no overlay variables). The
+// fields that differ are what the environment overrides.
+func (l *loader) overrides(r *rawResource, en *Entry, env string, p *Project) []Override {
+	vars := map[string]*Node{}
+	for k, v := range p.Variables {
+		vars[k] = v.Node
 	}
-	b, _ := json.Marshal(plain(n))
-	return string(b)
+	quiet := &sink{env: env}
+	res := &resolver{env: env, vars: vars, opts: l.opts, dir: l.dir, sink: quiet, cache: map[string]expansion{}}
+	base := &Entry{Kind: r.kind, Name: r.name}
+	l.decodeEntry(base, r.node.Clone(), res, quiet)
+	a, err1 := Canonical(base.Resource)
+	b, err2 := Canonical(en.Resource)
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	var fields []string
+	diffFields(a, b, "", &fields)
+	out := make([]Override, 0, len(fields))
+	for _, f := range fields {
+		out = append(out, Override{Field: f, Value: displayJSON(valueAt(b, f)), Pos: lookupPos(en.node, f)})
+	}
+	return out
 }

@@ -376,4 +376,3 @@ func (l *loader) stringList(n *Node, key string) []string {
 	}
 	return out
 }
-

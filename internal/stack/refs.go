@@ -96,16 +96,9 @@ func reportCycles(env *Env, edges map[*Entry][]*Entry, s *sink) {
 	}
 }
 
-// overrideNode is a field an overlay set, and the node now holding its value.
-type overrideNode struct {
-	field string
-	node  *Node
-}
-
 // mergeInto deep-merges over into base (mappings merge, everything else — lists
-// included — is replaced) and returns the fields it set. The name is never changed.
-func mergeInto(base, over *Node, path string) []*overrideNode {
-	var changed []*overrideNode
+// included — is replaced). The name is never changed.
+func mergeInto(base, over *Node, path string) {
 	for i, k := range over.Keys {
 		if path == "" && (k.Value == "name" || k.Value == "reason") {
 			continue
@@ -120,16 +113,12 @@ func mergeInto(base, over *Node, path string) []*overrideNode {
 		}
 		switch {
 		case j >= 0 && base.Values[j].Kind == MappingNode && v.Kind == MappingNode:
-			changed = append(changed, mergeInto(base.Values[j], v, field)...)
+			mergeInto(base.Values[j], v, field)
 		case j >= 0:
 			base.Values[j] = v
-			changed = append(changed, &overrideNode{field: field, node: v})
 		default:
 			base.Keys = append(base.Keys, k)
 			base.Values = append(base.Values, v)
-			changed = append(changed, &overrideNode{field: field, node: v})
 		}
 	}
-	return changed
 }
-
