@@ -29,8 +29,8 @@ type ReloadRecord struct {
 	At       time.Time // when the attempt finished (UTC)
 	Trigger  string    // "startup", "signal", "file-change", "api"
 	OK       bool
-	Errors   []string  // each "FILE:LINE:COL: path: message"; empty when OK
-	Checksum string    // content hash of the stack files that were loaded
+	Errors   []string // each "FILE:LINE:COL: path: message"; empty when OK
+	Checksum string   // content hash of the stack files that were loaded
 }
 
 // ReloadLog keeps the history of configuration loads.

@@ -122,7 +122,7 @@ func applyMigration(ctx context.Context, db *sql.DB, m migration, now time.Time)
 	if n > 0 {
 		return nil
 	}
-	if _, err := db.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, qRecordMigration, m.version, m.name, formatTime(now)); err != nil {

@@ -68,6 +68,41 @@ func TestOpenSettings(t *testing.T) {
 	}
 }
 
+// Times are written as fixed-width UTC text with nanoseconds, so an operator reading the
+// file sees UTC and text order is time order.
+func TestTimesStoredAsUTC(t *testing.T) {
+	d := openAt(t, filepath.Join(t.TempDir(), "tocsin.db"))
+	defer d.Close()
+	ctx := t.Context()
+	at := time.Date(2026, 3, 14, 15, 9, 26, 5, time.FixedZone("UTC+2", 2*60*60))
+	if _, err := d.RecordReload(ctx, store.ReloadRecord{At: at, Trigger: "api", OK: true}); err != nil {
+		t.Fatal(err)
+	}
+	r := store.RuntimeResource{Environment: "prod", Kind: "alarms", Name: "cpu", Body: []byte("{}"), UpdatedAt: at}
+	if err := d.PutRuntimeResource(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	var reloadAt, updatedAt string
+	if err := d.db.QueryRowContext(ctx, "SELECT at FROM reloads").Scan(&reloadAt); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.db.QueryRowContext(ctx, "SELECT updated_at FROM runtime_resources").Scan(&updatedAt); err != nil {
+		t.Fatal(err)
+	}
+	const want = "2026-03-14T13:09:26.000000005Z"
+	if reloadAt != want || updatedAt != want {
+		t.Errorf("stored times = %q, %q; want %q", reloadAt, updatedAt, want)
+	}
+	// Nanoseconds and the zero time survive a round trip.
+	if _, err := d.RecordReload(ctx, store.ReloadRecord{Trigger: "api", OK: true}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := d.ListReloads(ctx, 2)
+	if err != nil || len(got) != 2 || !got[0].At.IsZero() || !got[1].At.Equal(at) {
+		t.Errorf("ListReloads = %+v, %v; want the zero time, then %s", got, err, at)
+	}
+}
+
 func TestOpenFails(t *testing.T) {
 	dir := t.TempDir()
 	garbage := filepath.Join(dir, "garbage.db")

@@ -122,23 +122,16 @@ func testReloads(t *testing.T, s store.Store) {
 		}
 		want[i].ID = id
 	}
-	last, err := s.LastReload(ctx)
-	if err != nil {
-		t.Fatalf("LastReload: %v", err)
+	if last, err := s.LastReload(ctx); err != nil || diffReload(last, want[2]) != "" {
+		t.Errorf("LastReload = %+v, %v; want %+v", last, err, want[2])
 	}
-	if d := diffReload(last, want[2]); d != "" {
-		t.Errorf("LastReload:\n%s", d)
+	for limit, newest := range map[int][]store.ReloadRecord{10: {want[2], want[1], want[0]}, 2: {want[2], want[1]}} {
+		got, err := s.ListReloads(ctx, limit)
+		if err != nil {
+			t.Fatalf("ListReloads(%d): %v", limit, err)
+		}
+		checkReloads(t, got, newest...)
 	}
-	all, err := s.ListReloads(ctx, 10)
-	if err != nil {
-		t.Fatalf("ListReloads(10): %v", err)
-	}
-	checkReloads(t, all, want[2], want[1], want[0])
-	two, err := s.ListReloads(ctx, 2)
-	if err != nil {
-		t.Fatalf("ListReloads(2): %v", err)
-	}
-	checkReloads(t, two, want[2], want[1])
 	if _, err := s.ListReloads(ctx, 0); err == nil {
 		t.Error("ListReloads(0) succeeded, want an error")
 	}
@@ -187,11 +180,11 @@ func testRuntime(t *testing.T, s store.Store) {
 	}
 	checkRuntime(t, s, "prod")
 
-	// Inserted out of order; listed by kind, then name, bytewise ("Zeta" < "alpha").
+	// Inserted out of order; listed by kind, then name, bytewise ("Zeta" < "cpu").
 	disk := resource("prod", "alarms", "disk", `{"threshold":90}`, 1)
 	cpu := resource("prod", "alarms", "cpu", `{"threshold":80}`, 2)
 	zeta := resource("prod", "alarms", "Zeta", `{"threshold":1}`, 3)
-	slack := resource("prod", "channels", "slack", `{"url":"${env:SLACK}"}`, 4)
+	slack := resource("prod", "channels", "Ops", `{"url":"${env:SLACK}"}`, 4)
 	stagingCPU := resource("staging", "alarms", "cpu", `{"threshold":50}`, 5)
 	for _, r := range []store.RuntimeResource{slack, disk, stagingCPU, cpu, zeta} {
 		put(r)
@@ -291,13 +284,8 @@ func testReopen(t *testing.T, openSame func() store.Store) {
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-
 	s = openSame()
-	defer func() {
-		if err := s.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	}()
+	defer s.Close()
 	if got, err := s.LastReload(ctx); err != nil || diffReload(got, rec) != "" {
 		t.Errorf("LastReload after reopen = %+v, %v; want %+v", got, err, rec)
 	}

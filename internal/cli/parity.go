@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/tocsin/tocsin/internal/stack"
+)
+
+func parityCommand() command {
+	var live, token, format string
+	return command{
+		name:    "parity",
+		args:    "DIR [--live URL] [--format text|json]",
+		summary: "Show every resource × environment (same, overridden, excluded, undeclared, drift). Exit 1 on anything undeclared or drifted.",
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&live, "live", "", "also compare with the server at URL (token from --token or TOCSIN_TOKEN)")
+			fs.StringVar(&token, "token", "", "API token for --live (default $TOCSIN_TOKEN)")
+			fs.StringVar(&format, "format", "text", "text or json")
+		},
+		run: func(e Env, pos []string) int {
+			if len(pos) != 1 {
+				return usageError(e, "parity", "give one stack directory")
+			}
+			if format != "text" && format != "json" {
+				return usageError(e, "parity", "--format must be text or json, got %q", format)
+			}
+			st, diags := stack.Load(pos[0], stack.Options{SkipSecrets: true})
+			if diags.HasErrors() {
+				for _, d := range diags.Errors() {
+					fmt.Fprintln(e.Stderr, d)
+				}
+				fmt.Fprintf(e.Stderr, "tocsin parity: %s is invalid; run tocsin validate\n", pos[0])
+				return 1
+			}
+			rep := stack.Parity(st)
+			if live != "" {
+				tok := first(token, e.Getenv("TOCSIN_TOKEN"))
+				if err := compareLive(rep, st, live, tok); err != nil {
+					fmt.Fprintln(e.Stderr, "tocsin parity:", err)
+					return 2
+				}
+			}
+			if format == "json" {
+				enc := json.NewEncoder(e.Stdout)
+				enc.SetIndent("", "  ")
+				enc.Encode(rep)
+			} else {
+				rep.WriteText(e.Stdout)
+			}
+			if rep.Failed() {
+				return 1
+			}
+			return 0
+		},
+	}
+}
+
+// compareLive fetches each environment's effective resources from a running server.
+func compareLive(rep *stack.Report, st *stack.Stack, base, token string) error {
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--live needs an http(s) URL, got %q", base)
+	}
+	if token == "" {
+		return fmt.Errorf("--live needs a token: --token or TOCSIN_TOKEN")
+	}
+	rep.Live = base
+	client := &http.Client{Timeout: 30 * time.Second}
+	for _, env := range st.Envs {
+		var body struct {
+			Resources []stack.LiveResource `json:"resources"`
+		}
+		endpoint := strings.TrimSuffix(base, "/") + "/api/v1/environments/" + url.PathEscape(env.Name) + "/resources"
+		status, err := getJSON(client, endpoint, token, &body)
+		switch {
+		case err != nil:
+			return err
+		case status == http.StatusNotFound:
+			// The server does not serve this environment: everything in it is missing there.
+			rep.CompareLive(st, env.Name, nil)
+			continue
+		case status != http.StatusOK:
+			return fmt.Errorf("%s answered %d", endpoint, status)
+		}
+		rep.CompareLive(st, env.Name, body.Resources)
+	}
+	return nil
+}
+
+func getJSON(client *http.Client, endpoint, token string, v any) (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return 0, err
+	}
+	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+		return resp.StatusCode, fmt.Errorf("%s answered %d: the token may not read this environment", endpoint, resp.StatusCode)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return resp.StatusCode, nil
+	}
+	return resp.StatusCode, json.Unmarshal(data, v)
+}

@@ -1,0 +1,116 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tocsin/tocsin/internal/stack"
+)
+
+// principal is who made a request: the admin, or a token declared in one environment.
+type principal struct {
+	Name   string
+	Admin  bool
+	Env    string // the token's environment ("" for the admin)
+	Scopes []string
+}
+
+// can reports whether p may act with scope in env.
+func (p *principal) can(scope, env string) bool {
+	if p.Admin {
+		return true
+	}
+	if p.Env != env {
+		return false
+	}
+	for _, s := range p.Scopes {
+		if s == scope {
+			return true
+		}
+	}
+	return false
+}
+
+type principalKey struct{}
+
+func principalFrom(ctx context.Context) *principal {
+	p, _ := ctx.Value(principalKey{}).(*principal)
+	return p
+}
+
+// authenticate resolves the bearer token. Every comparison is constant-time over hashes
+// (so neither content nor length leaks), and every declared token is compared.
+func (s *Server) authenticate(r *http.Request) (*principal, error) {
+	h := r.Header.Get("Authorization")
+	raw, ok := strings.CutPrefix(h, "Bearer ")
+	if h == "" || !ok || raw == "" {
+		return nil, errUnauthorized
+	}
+	sum := sha256.Sum256([]byte(raw))
+	var found *principal
+	admin := sha256.Sum256([]byte(s.admin))
+	if subtle.ConstantTimeCompare(sum[:], admin[:]) == 1 {
+		found = &principal{Name: "admin", Admin: true}
+	}
+	cfg := s.cfg.get()
+	for _, envName := range cfg.order {
+		for _, en := range cfg.stack.Env(envName).All("tokens") {
+			tok := en.Resource.(*stack.Token)
+			want := sha256.Sum256([]byte(tok.Value.Reveal()))
+			if subtle.ConstantTimeCompare(sum[:], want[:]) == 1 && found == nil {
+				found = &principal{Name: en.Name, Env: envName, Scopes: tok.Scopes}
+			}
+		}
+	}
+	if found == nil {
+		return nil, errUnauthorized
+	}
+	return found, nil
+}
+
+var errUnauthorized = &apiError{Status: http.StatusUnauthorized, Code: "unauthorized", Message: "a valid token is required: send Authorization: Bearer TOKEN"}
+
+func forbidden(format string, args ...any) error {
+	return &apiError{Status: http.StatusForbidden, Code: "forbidden", Message: fmt.Sprintf(format, args...)}
+}
+
+// adminTokenFile holds the generated admin token inside the data directory.
+const adminTokenFile = "admin-token"
+
+// adminToken returns the admin token: from the options, else from the data directory,
+// else a new random one written there (mode 0600) and printed once.
+func adminToken(opts Options) (string, error) {
+	if opts.AdminToken != "" {
+		if len(opts.AdminToken) < stack.MinTokenLength {
+			return "", fmt.Errorf("server: the admin token must be at least %d characters", stack.MinTokenLength)
+		}
+		return opts.AdminToken, nil
+	}
+	path := filepath.Join(opts.DataDir, adminTokenFile)
+	data, err := os.ReadFile(path)
+	if err == nil {
+		if tok := strings.TrimSpace(string(data)); tok != "" {
+			return tok, nil
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("server: reading the admin token: %w", err)
+	}
+	b := make([]byte, 32)
+	rand.Read(b)
+	tok := "tocsin_" + hex.EncodeToString(b)
+	if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("server: writing the admin token: %w", err)
+	}
+	fmt.Fprintf(opts.Stdout, "Generated an admin token (shown once; kept in %s):\n\n    %s\n\n", path, tok)
+	return tok, nil
+}

@@ -1,0 +1,83 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+// metrics are tocsin's own metrics, served on /metrics. Each server has its own
+// registry (no global state).
+type metrics struct {
+	reg         *prometheus.Registry
+	reloads     *prometheus.CounterVec
+	reloadOK    prometheus.Gauge
+	reloadTime  prometheus.Gauge
+	httpReqs    *prometheus.CounterVec
+	httpLatency *prometheus.HistogramVec
+}
+
+func newMetrics(s *Server) *metrics {
+	m := &metrics{reg: prometheus.NewRegistry()}
+	m.reloads = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tocsin_config_reloads_total", Help: "Stack loads by result (success or failure)."}, []string{"result"})
+	m.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{Name: "tocsin_config_last_reload_successful", Help: "1 if the last stack load succeeded, 0 if it failed (the previous configuration keeps running)."})
+	m.reloadTime = prometheus.NewGauge(prometheus.GaugeOpts{Name: "tocsin_config_last_reload_timestamp_seconds", Help: "Unix time of the last stack load."})
+	m.httpReqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tocsin_http_requests_total", Help: "HTTP requests by route and status code."}, []string{"route", "code"})
+	m.httpLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "tocsin_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"route"})
+	build := prometheus.NewGauge(prometheus.GaugeOpts{Name: "tocsin_build_info", Help: "Always 1; labels carry the version.", ConstLabels: prometheus.Labels{"version": s.opts.Version}})
+	build.Set(1)
+	loops := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tocsin_loops_stalled", Help: "Number of periodic loops that have not completed a cycle within 3 intervals."}, func() float64 {
+		n := 0
+		for _, st := range s.loops.Statuses() {
+			if !st.OK {
+				n++
+			}
+		}
+		return float64(n)
+	})
+	m.reg.MustRegister(m.reloads, m.reloadOK, m.reloadTime, m.httpReqs, m.httpLatency, build, loops,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) reload(rec store.ReloadRecord) {
+	result, ok := "failure", 0.0
+	if rec.OK {
+		result, ok = "success", 1
+	}
+	m.reloads.WithLabelValues(result).Inc()
+	m.reloadOK.Set(ok)
+	m.reloadTime.Set(float64(rec.At.UnixNano()) / 1e9)
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// instrument counts requests per route pattern (never per raw path, which would let
+// callers create unbounded label values).
+func (m *metrics) instrument(route string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		m.httpReqs.WithLabelValues(route, strconv.Itoa(rec.status)).Inc()
+		m.httpLatency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}

@@ -1,0 +1,95 @@
+package server
+
+import (
+	"context"
+	"net/http"
+)
+
+// access is what a route requires of the caller.
+type access int
+
+const (
+	public access = iota // no token (health checks, metrics)
+	anyToken             // any valid token
+	admin                // the admin token
+	envScoped            // a token of the {env} in the path with the route's scope, or the admin
+)
+
+// route is one HTTP endpoint. The table below is the single list of endpoints: the mux,
+// the auth checks and the OpenAPI golden test all read it.
+type route struct {
+	pattern string // Go 1.22 pattern: "METHOD /path"
+	access  access
+	scope   string // for envScoped
+	handler func(s *Server) http.Handler
+}
+
+func (s *Server) routeTable() []route {
+	j := func(f func(*Server, *http.Request) (any, error)) func(s *Server) http.Handler {
+		return func(s *Server) http.Handler {
+			return s.serveJSON(func(r *http.Request) (any, error) { return f(s, r) })
+		}
+	}
+	return []route{
+		{"GET /health", public, "", func(s *Server) http.Handler { return http.HandlerFunc(s.handleHealth) }},
+		{"GET /test", public, "", func(s *Server) http.Handler { return http.HandlerFunc(s.handleTest) }},
+		{"GET /metrics", public, "", func(s *Server) http.Handler { return s.metrics.handler() }},
+		{"GET /api/v1/whoami", anyToken, "", j((*Server).whoami)},
+		{"POST /api/v1/reload", admin, "", j((*Server).postReload)},
+		{"GET /api/v1/reloads", admin, "", j((*Server).listReloads)},
+		{"GET /api/v1/environments", anyToken, "", j((*Server).listEnvironments)},
+		{"GET /api/v1/environments/{env}/resources", envScoped, "read", j((*Server).listResources)},
+		{"GET /api/v1/environments/{env}/resources/{kind}", envScoped, "read", j((*Server).listResources)},
+		{"GET /api/v1/environments/{env}/resources/{kind}/{name}", envScoped, "read", j((*Server).getResource)},
+		{"PUT /api/v1/environments/{env}/resources/{kind}/{name}", envScoped, "write", j((*Server).putResource)},
+		{"DELETE /api/v1/environments/{env}/resources/{kind}/{name}", envScoped, "write", j((*Server).deleteResource)},
+		{"DELETE /api/v1/environments/{env}/runtime/{kind}/{name}", envScoped, "write", j((*Server).revertResource)},
+	}
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routeTable() {
+		mux.Handle(rt.pattern, s.metrics.instrument(rt.pattern, s.guard(rt, rt.handler(s))))
+	}
+	mux.Handle("/", s.serveJSON(func(r *http.Request) (any, error) {
+		return nil, notFound("no such endpoint: %s %s", r.Method, r.URL.Path)
+	}))
+	return mux
+}
+
+// guard enforces a route's access rule before its handler runs.
+func (s *Server) guard(rt route, next http.Handler) http.Handler {
+	if rt.access == public {
+		return next
+	}
+	deny := func(w http.ResponseWriter, r *http.Request, err error) {
+		s.serveJSON(func(*http.Request) (any, error) { return nil, err }).ServeHTTP(w, r)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.authenticate(r)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="tocsin"`)
+			deny(w, r, err)
+			return
+		}
+		switch rt.access {
+		case admin:
+			if !p.Admin {
+				deny(w, r, forbidden("this endpoint needs the admin token"))
+				return
+			}
+		case envScoped:
+			env := r.PathValue("env")
+			if s.cfg.get().effective[env] == nil {
+				deny(w, r, notFound("environment %q is not served here", env))
+				return
+			}
+			if !p.can(rt.scope, env) {
+				deny(w, r, forbidden("token %q may not %s in environment %q", p.Name, rt.scope, env))
+				return
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+	})
+}

@@ -1,0 +1,162 @@
+// Package server is tocsin's embeddable server: it loads the stack, keeps the state
+// store, runs the periodic loops and serves the HTTP API, /health, /test and /metrics.
+// cmd/tocsin and the end-to-end tests start it the same way: New(Options), Run(ctx),
+// Reload().
+//
+// It wires parts together; domain logic lives in stack, loop and store.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/tocsin/tocsin/internal/loop"
+	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/store/sqlite"
+)
+
+// Options configure a Server. Zero values are safe and documented per field.
+type Options struct {
+	ConfigDir string   // the stack directory (required)
+	DataDir   string   // state: the SQLite file and the admin token (default "tocsin-data")
+	Listen    string   // address; "" uses the stack's server.listen or 127.0.0.1:8080
+	Envs      []string // environments to serve; nil serves all
+	// AdminToken is the admin API token; "" reads or creates DataDir/admin-token.
+	AdminToken string
+	Logger     *slog.Logger // default: discard
+	// Stdout receives the one-time notice of a generated admin token (default os.Stdout).
+	Stdout io.Writer
+	// LookupEnv resolves ${env:NAME} in the stack (default os.LookupEnv).
+	LookupEnv func(string) (string, bool)
+	Version   string
+	BuildTime string
+	// Loops are extra periodic loops to run and watch on /health (for embedding).
+	Loops []loop.Loop
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// DefaultListen is the address used when neither the flag nor the stack sets one.
+const DefaultListen = "127.0.0.1:8080"
+
+// Server is a running tocsin.
+type Server struct {
+	opts     Options
+	log      *slog.Logger
+	store    store.Store
+	loops    *loop.Supervisor
+	metrics  *metrics
+	listener net.Listener
+	http     *http.Server
+	admin    string
+
+	reloadMu sync.Mutex // serialises reloads and runtime changes
+	cfg      configHolder
+}
+
+// New loads the stack (refusing to start on an invalid one, with every error), opens the
+// store and binds the listener. It does not serve until Run.
+func New(opts Options) (*Server, error) {
+	if opts.ConfigDir == "" {
+		return nil, errors.New("server: a config directory is required")
+	}
+	if opts.DataDir == "" {
+		opts.DataDir = "tocsin-data"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Stdout == nil {
+		opts.Stdout = os.Stdout
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Server{opts: opts, log: opts.Logger, loops: loop.New(opts.Now)}
+	s.metrics = newMetrics(s)
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("server: data directory: %w", err)
+	}
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(opts.DataDir, "tocsin.db"))
+	if err != nil {
+		return nil, err
+	}
+	s.store = db
+	if err := s.reload(ctx, "startup"); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if s.admin, err = adminToken(opts); err != nil {
+		db.Close()
+		return nil, err
+	}
+	listen := opts.Listen
+	if listen == "" {
+		listen = s.cfg.get().stack.Project.Server.Listen
+	}
+	if listen == "" {
+		listen = DefaultListen
+	}
+	if s.listener, err = net.Listen("tcp", listen); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("server: listen: %w", err)
+	}
+	s.http = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
+	return s, nil
+}
+
+// Addr returns the address the server listens on.
+func (s *Server) Addr() string { return s.listener.Addr().String() }
+
+// Run serves until ctx is cancelled, then shuts down gracefully.
+func (s *Server) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.startLoops(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.listener) }()
+	s.log.Info("serving", "addr", s.Addr(), "environments", s.cfg.get().envNames(), "version", s.opts.Version)
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	shutdown, done := context.WithTimeout(context.Background(), 10*time.Second)
+	defer done()
+	if serr := s.http.Shutdown(shutdown); serr != nil && err == nil {
+		err = serr
+	}
+	cancel()
+	s.loops.Wait()
+	if cerr := s.store.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	s.log.Info("stopped")
+	return err
+}
+
+func (s *Server) startLoops(ctx context.Context) {
+	interval := 2 * time.Second
+	if d := s.cfg.get().stack.Project.Server.ReloadInterval; d != nil {
+		interval = d.Std()
+	}
+	if interval > 0 {
+		s.loops.Start(ctx, s.watchLoop(interval))
+	}
+	for _, l := range s.opts.Loops {
+		s.loops.Start(ctx, l)
+	}
+}
