@@ -33,7 +33,7 @@ type command struct {
 	name    string
 	args    string // usage after the name, e.g. "DIR [--env NAME]"
 	summary string
-	flags   func(fs *flag.FlagSet) // declares flags (for completion too); nil for none
+	flags   func(fs *flag.FlagSet)        // declares flags (for completion too); nil for none
 	run     func(e Env, pos []string) int // receives the positional arguments; flags are parsed
 }
 

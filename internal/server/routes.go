@@ -9,10 +9,10 @@ import (
 type access int
 
 const (
-	public access = iota // no token (health checks, metrics)
-	anyToken             // any valid token
-	admin                // the admin token
-	envScoped            // a token of the {env} in the path with the route's scope, or the admin
+	public    access = iota // no token (health checks, metrics)
+	anyToken                // any valid token
+	admin                   // the admin token
+	envScoped               // a token of the {env} in the path with the route's scope, or the admin
 )
 
 // route is one HTTP endpoint. The table below is the single list of endpoints: the mux,

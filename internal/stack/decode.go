@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The decoder fills typed resource structs from Node trees strictly: unknown keys, wrong
@@ -185,8 +186,20 @@ type field struct {
 	doc      string
 }
 
+// fieldCache memoises fieldsOf: struct tags are parsed once per type, not per value.
+var fieldCache sync.Map // reflect.Type → []field
+
 // fieldsOf lists the decodable fields of a struct type, flattening `yaml:",inline"` ones.
 func fieldsOf(t reflect.Type) []field {
+	if fs, ok := fieldCache.Load(t); ok {
+		return fs.([]field)
+	}
+	fs := structFields(t)
+	fieldCache.Store(t, fs)
+	return fs
+}
+
+func structFields(t reflect.Type) []field {
 	var out []field
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)

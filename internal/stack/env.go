@@ -108,13 +108,16 @@ func (l *loader) buildEnv(name string, p *Project) *Env {
 		}
 		en := &Entry{Kind: r.kind, Name: r.name, Pos: r.node.Pos}
 		node := r.node.Clone()
-		if ov := overrides[r.kind.Name+"\x00"+r.name]; ov != nil {
+		ov := overrides[r.kind.Name+"\x00"+r.name]
+		if ov != nil {
 			delete(overrides, r.kind.Name+"\x00"+r.name)
 			mergeInto(node, ov.node.Clone(), "")
 			en.Reason = ov.reason
 		}
 		l.decodeEntry(en, node, res, s)
-		en.Overrides = l.overrides(r, en, name, p)
+		if ov != nil || len(o.vars) > 0 {
+			en.Overrides = l.overrides(r, en, name, p)
+		}
 		built = append(built, en)
 	}
 	for _, r := range o.resources {

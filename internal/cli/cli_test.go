@@ -1,0 +1,163 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tocsin/tocsin/internal/server"
+)
+
+const quickstart = "../../examples/quickstart"
+
+// run executes a command in-process and returns its exit code and output.
+func run(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	e := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Version: "test", BuildTime: "now",
+		Getenv:    func(k string) string { return env[k] },
+		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+	}
+	code := Main(e, args)
+	return code, out.String(), errOut.String()
+}
+
+func copyStack(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	filepath.WalkDir(quickstart, func(p string, d os.DirEntry, err error) error {
+		rel, _ := filepath.Rel(quickstart, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
+		}
+		data, _ := os.ReadFile(p)
+		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
+	})
+	return dir
+}
+
+func TestValidateExitCodes(t *testing.T) {
+	if code, out, _ := run(t, nil, "validate", quickstart); code != 0 || !strings.Contains(out, "valid (0 warning(s))") {
+		t.Errorf("quickstart: %d %s", code, out)
+	}
+	dir := copyStack(t)
+	os.WriteFile(filepath.Join(dir, "alarms", "bad.yaml"), []byte("alarms:\n  - name: x\n    statistic: Median\n"), 0o644)
+	code, out, _ := run(t, nil, "validate", dir, "--env", "staging")
+	if code != 1 || !strings.Contains(out, filepath.Join(dir, "alarms", "bad.yaml")+":3:16: alarms[x].statistic: ") || !strings.Contains(out, "invalid:") {
+		t.Errorf("broken stack: %d\n%s", code, out)
+	}
+	for _, args := range [][]string{{"validate"}, {"validate", "a", "b"}, {"validate", "--nope", "x"}} {
+		if code, _, _ := run(t, nil, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+}
+
+func TestRenderMasksSecrets(t *testing.T) {
+	dir := copyStack(t)
+	overlay := filepath.Join(dir, "environments", "production.yaml")
+	data, _ := os.ReadFile(overlay)
+	os.WriteFile(overlay, append(data, "tokens:\n  - name: ingest\n    value: ${env:PROD_INGEST}\n    reason: Producers.\n"...), 0o644)
+	code, out, errOut := run(t, map[string]string{"PROD_INGEST": "super-secret-token-value"}, "render", dir, "--env", "production")
+	if code != 0 || !strings.Contains(out, "# environment: production") || !strings.Contains(out, "value: <secret>") || strings.Contains(out, "super-secret") {
+		t.Fatalf("render: %d %s\n%s", code, errOut, out)
+	}
+	if !strings.Contains(out, "name: api-low-traffic") || !strings.Contains(out, "datapoints_to_alarm: 2") {
+		t.Errorf("render lacks production's effective alarms:\n%s", out)
+	}
+	if code, _, _ := run(t, nil, "render", dir); code != 2 {
+		t.Errorf("render without --env: %d", code)
+	}
+}
+
+func TestParityUndeclaredExitsOne(t *testing.T) {
+	if code, out, _ := run(t, nil, "parity", quickstart); code != 0 || !strings.Contains(out, "excluded: Pre-production traffic") {
+		t.Errorf("quickstart parity: %d\n%s", code, out)
+	}
+	dir := copyStack(t)
+	f, _ := os.OpenFile(filepath.Join(dir, "environments", "production.yaml"), os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("  - name: hotfix-queue-depth\n    metric: {namespace: App, name: QueueDepth}\n    statistic: Maximum\n    period: 1m\n    evaluation_periods: 1\n    threshold: 1000\n    comparison: GreaterThanThreshold\n    actions: {alarm: [alarms]}\n")
+	f.Close()
+	code, out, _ := run(t, nil, "parity", dir)
+	if code != 1 || !strings.Contains(out, "hotfix-queue-depth") || !strings.Contains(out, "UNDECLARED") || !strings.Contains(out, "FAIL: 3 undeclared") {
+		t.Errorf("undeclared addition: %d\n%s", code, out)
+	}
+	code, out, _ = run(t, nil, "parity", dir, "--format", "json")
+	var rep struct {
+		Undeclared int `json:"undeclared"`
+	}
+	if code != 1 || json.Unmarshal([]byte(out), &rep) != nil || rep.Undeclared != 3 {
+		t.Errorf("json: %d %s", code, out)
+	}
+}
+
+// Creating an alarm through the API on a running server makes --live report drift.
+func TestParityLiveDrift(t *testing.T) {
+	const admin = "cli-test-admin-token-0001"
+	srv, err := server.New(server.Options{ConfigDir: quickstart, DataDir: t.TempDir(), Listen: "127.0.0.1:0", AdminToken: admin, Stdout: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	url := "http://" + srv.Addr()
+	env := map[string]string{"TOCSIN_TOKEN": admin}
+
+	if code, out, errOut := run(t, env, "parity", quickstart, "--live", url); code != 0 || !strings.Contains(out, "matches the code") {
+		t.Fatalf("fresh server: %d\n%s%s", code, out, errOut)
+	}
+	body := `{"metric": {"namespace": "App", "name": "Errors", "unit": "Count"}, "statistic": "Sum", "period": "1m",
+	  "evaluation_periods": 1, "threshold": 1, "comparison": "GreaterThanThreshold", "actions": {"alarm": ["alarms"]}}`
+	req, _ := http.NewRequest("PUT", url+"/api/v1/environments/production/resources/alarms/made-during-incident", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+admin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("create alarm: %v %v", err, resp.Status)
+	}
+	resp.Body.Close()
+	code, out, _ := run(t, env, "parity", quickstart, "--live", url)
+	if code != 1 || !strings.Contains(out, "made-during-incident") || !strings.Contains(out, "DRIFT") || !strings.Contains(out, "created at runtime") {
+		t.Errorf("after a runtime alarm: %d\n%s", code, out)
+	}
+	if code, _, errOut := run(t, nil, "parity", quickstart, "--live", url); code != 2 || !strings.Contains(errOut, "token") {
+		t.Errorf("--live without a token: %d %s", code, errOut)
+	}
+}
+
+func TestHelpVersionCompletionSchema(t *testing.T) {
+	if code, out, _ := run(t, nil, "help"); code != 0 || !strings.Contains(out, "parity") {
+		t.Errorf("help: %d %s", code, out)
+	}
+	if code, out, _ := run(t, nil, "help", "validate"); code != 0 || !strings.Contains(out, "--skip-secrets") {
+		t.Errorf("help validate: %d %s", code, out)
+	}
+	if code, out, _ := run(t, nil, "version"); code != 0 || !strings.HasPrefix(out, "tocsin test (built now") {
+		t.Errorf("version: %d %s", code, out)
+	}
+	code, out, _ := run(t, nil, "completion", "bash")
+	if code != 0 || !strings.Contains(out, "complete -F _tocsin tocsin") || !strings.Contains(out, "--live") {
+		t.Errorf("bash completion: %d %s", code, out)
+	}
+	if code, out, _ := run(t, nil, "completion", "fish"); code != 0 || !strings.Contains(out, "__fish_seen_subcommand_from parity' -l format") {
+		t.Errorf("fish completion: %d %s", code, out)
+	}
+	if code, _, _ := run(t, nil, "completion", "tcsh"); code != 2 {
+		t.Errorf("unknown shell: %d", code)
+	}
+	code, out, _ = run(t, nil, "schema")
+	var schema map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &schema) != nil || schema["$schema"] == nil {
+		t.Errorf("schema: %d %.200s", code, out)
+	}
+	if code, _, _ := run(t, nil, "frobnicate"); code != 2 {
+		t.Errorf("unknown command: %d", code)
+	}
+}
