@@ -73,39 +73,44 @@ func kindFromPath(r *http.Request) (*stack.Kind, error) {
 	return k, nil
 }
 
-func (s *Server) listResources(r *http.Request) (any, error) {
+// resourcesOf returns the effective resources of the path's {env}, limited to the
+// path's {kind} (and {name}) when given.
+func (s *Server) resourcesOf(r *http.Request) ([]stack.LiveResource, *stack.Kind, error) {
 	kind, err := kindFromPath(r)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	all, err := s.cfg.get().liveResources(r.PathValue("env"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	name := r.PathValue("name")
 	out := make([]stack.LiveResource, 0, len(all))
 	for _, lr := range all {
-		if kind == nil || lr.Kind == kind.Name {
+		if (kind == nil || lr.Kind == kind.Name) && (name == "" || lr.Name == name) {
 			out = append(out, lr)
 		}
+	}
+	return out, kind, nil
+}
+
+func (s *Server) listResources(r *http.Request) (any, error) {
+	out, _, err := s.resourcesOf(r)
+	if err != nil {
+		return nil, err
 	}
 	return map[string]any{"environment": r.PathValue("env"), "resources": out}, nil
 }
 
 func (s *Server) getResource(r *http.Request) (any, error) {
-	kind, err := kindFromPath(r)
+	out, kind, err := s.resourcesOf(r)
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.cfg.get().liveResources(r.PathValue("env"))
-	if err != nil {
-		return nil, err
+	if len(out) == 0 {
+		return nil, notFound("%s %q does not exist in %s", kind.Singular, r.PathValue("name"), r.PathValue("env"))
 	}
-	for _, lr := range all {
-		if lr.Kind == kind.Name && lr.Name == r.PathValue("name") {
-			return lr, nil
-		}
-	}
-	return nil, notFound("%s %q does not exist in %s", kind.Singular, r.PathValue("name"), r.PathValue("env"))
+	return out[0], nil
 }
 
 func (s *Server) putResource(r *http.Request) (any, error) {
