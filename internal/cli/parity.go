@@ -16,14 +16,16 @@ import (
 
 func parityCommand() command {
 	var live, token, format string
+	var envs listFlag
 	return command{
 		name:    "parity",
-		args:    "DIR [--live URL] [--format text|json]",
+		args:    "DIR [--live URL [--env NAME]] [--format text|json]",
 		summary: "Show every resource × environment (same, overridden, excluded, undeclared, drift). Exit 1 on anything undeclared or drifted.",
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&live, "live", "", "also compare with the server at URL (token from --token or TOCSIN_TOKEN)")
 			fs.StringVar(&token, "token", "", "API token for --live (default $TOCSIN_TOKEN)")
 			fs.StringVar(&format, "format", "text", "text or json")
+			fs.Var(&envs, "env", "with --live, compare only this environment (repeatable; for a token scoped to it)")
 		},
 		run: func(e Env, pos []string) int {
 			if len(pos) != 1 {
@@ -32,7 +34,11 @@ func parityCommand() command {
 			if format != "text" && format != "json" {
 				return usageError(e, "parity", "--format must be text or json, got %q", format)
 			}
-			st, diags := stack.Load(pos[0], stack.Options{SkipSecrets: true})
+			var only []string // nil: every environment
+			if live != "" {
+				only = envs
+			}
+			st, diags := stack.Load(pos[0], stack.Options{SkipSecrets: true, Envs: only})
 			if diags.HasErrors() {
 				for _, d := range diags.Errors() {
 					fmt.Fprintln(e.Stderr, d)
@@ -112,8 +118,11 @@ func getJSON(client *http.Client, endpoint, token string, v any) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-		return resp.StatusCode, fmt.Errorf("%s answered %d: the token may not read this environment", endpoint, resp.StatusCode)
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		return resp.StatusCode, fmt.Errorf("%s answered 401: the server does not accept this token", endpoint)
+	case http.StatusForbidden:
+		return resp.StatusCode, fmt.Errorf("%s answered 403: the token may not read this environment (use --env to compare only the ones it may read)", endpoint)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return resp.StatusCode, nil

@@ -20,7 +20,7 @@ func serveCommand() command {
 	var envs listFlag
 	return command{
 		name:    "serve",
-		args:    "[--config DIR] [--data DIR] [--listen ADDR] [--env NAME]",
+		args:    "[--config DIR] [--data DIR] [--listen ADDR] [--env NAME] [--log-format text|json] [--log-level LEVEL]",
 		summary: "Run tocsin: load the stack, serve the API and reload on SIGHUP, file changes and POST /api/v1/reload.",
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&config, "config", ".", "the stack directory (holding tocsin.yaml)")
@@ -34,12 +34,16 @@ func serveCommand() command {
 			if len(pos) != 0 {
 				return usageError(e, "serve", "unexpected argument %q (use --config DIR)", pos[0])
 			}
-			// Log settings may come from the stack; read them without secrets first.
+			if _, err := newLogger(e.Stderr, logFormat, logLevel); err != nil {
+				return usageError(e, "serve", "%v", err)
+			}
+			// Log settings may come from the stack; read them without secrets first. Invalid
+			// ones are reported with their position by server.New below.
 			st, _ := stack.Load(config, stack.Options{SkipSecrets: true, Envs: []string{}})
 			set := st.Project.Server
 			logger, err := newLogger(e.Stderr, first(logFormat, set.LogFormat), first(logLevel, set.LogLevel))
 			if err != nil {
-				return usageError(e, "serve", "%v", err)
+				logger, _ = newLogger(e.Stderr, logFormat, logLevel)
 			}
 			srv, err := server.New(server.Options{
 				ConfigDir: config, DataDir: data, Listen: listen, Envs: envs,

@@ -17,12 +17,12 @@ import (
 	"github.com/tocsin/tocsin/internal/stack"
 )
 
-// principal is who made a request: the admin, or a token declared in one environment.
+// principal is who made a request: the admin, or a token of the environments that
+// declare it (a token defined without only/except exists, with its scopes, in each).
 type principal struct {
 	Name   string
 	Admin  bool
-	Env    string // the token's environment ("" for the admin)
-	Scopes []string
+	Scopes map[string][]string // environment → scopes; nil for the admin
 }
 
 // can reports whether p may act with scope in env.
@@ -30,10 +30,7 @@ func (p *principal) can(scope, env string) bool {
 	if p.Admin {
 		return true
 	}
-	if p.Env != env {
-		return false
-	}
-	for _, s := range p.Scopes {
+	for _, s := range p.Scopes[env] {
 		if s == scope {
 			return true
 		}
@@ -67,8 +64,14 @@ func (s *Server) authenticate(r *http.Request) (*principal, error) {
 		for _, en := range cfg.stack.Env(envName).All("tokens") {
 			tok := en.Resource.(*stack.Token)
 			want := sha256.Sum256([]byte(tok.Value.Reveal()))
-			if subtle.ConstantTimeCompare(sum[:], want[:]) == 1 && found == nil {
-				found = &principal{Name: en.Name, Env: envName, Scopes: tok.Scopes}
+			if subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+				continue
+			}
+			if found == nil {
+				found = &principal{Name: en.Name, Scopes: map[string][]string{}}
+			}
+			if !found.Admin {
+				found.Scopes[envName] = append(found.Scopes[envName], tok.Scopes...)
 			}
 		}
 	}

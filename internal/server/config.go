@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync/atomic"
 
 	"github.com/tocsin/tocsin/internal/stack"
@@ -49,6 +50,9 @@ func (s *Server) ReloadFrom(trigger string) error { return s.reload(context.Back
 func (s *Server) reload(ctx context.Context, trigger string) error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
+	if fp, err := fingerprint(s.opts.ConfigDir); err == nil {
+		s.loadedPrint.Store(fp)
+	}
 	st, diags := stack.Load(s.opts.ConfigDir, stack.Options{LookupEnv: s.opts.LookupEnv, Envs: s.opts.Envs})
 	rec := store.ReloadRecord{At: s.opts.Now().UTC(), Trigger: trigger, OK: !diags.HasErrors(), Checksum: st.Checksum}
 	rec.Errors = diags.Errors().Strings()
@@ -63,8 +67,10 @@ func (s *Server) reload(ctx context.Context, trigger string) error {
 		s.log.Warn("stack warning", "problem", w.String())
 	}
 	if diags.HasErrors() {
-		for _, d := range diags.Errors() {
-			s.log.Error("stack error", "problem", d.String(), "trigger", trigger)
+		if trigger != "startup" { // at startup the caller prints them and stops
+			for _, d := range diags.Errors() {
+				s.log.Error("stack error; the previous configuration keeps running", "problem", d.String(), "trigger", trigger)
+			}
 		}
 		return &ReloadError{Diagnostics: diags}
 	}
@@ -162,6 +168,9 @@ func (s *Server) deleteRuntime(ctx context.Context, env string, kind *stack.Kind
 	cfg := s.cfg.get()
 	if cfg.effective[env].Get(kind.Name, name) == nil {
 		return false, nil
+	}
+	if diags := stack.CheckReferences(cfg.effective[env].WithRuntime(nil, []stack.Key{{Kind: kind.Name, Name: name}})); diags.HasErrors() {
+		return false, &apiError{Status: http.StatusConflict, Code: "in_use", Message: fmt.Sprintf("%s %q is still referenced: %s", kind.Singular, name, diags.Errors()[0].Path), Details: diags.Errors().Strings()}
 	}
 	var err error
 	if cfg.stack.Env(env).Get(kind.Name, name) != nil {

@@ -10,7 +10,7 @@ import (
 
 func (s *Server) whoami(r *http.Request) (any, error) {
 	p := principalFrom(r.Context())
-	return map[string]any{"name": p.Name, "admin": p.Admin, "environment": p.Env, "scopes": p.Scopes}, nil
+	return map[string]any{"name": p.Name, "admin": p.Admin, "environments": p.Scopes}, nil
 }
 
 // reloadResult is the API form of a reload record.

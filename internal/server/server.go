@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tocsin/tocsin/internal/loop"
@@ -59,8 +60,9 @@ type Server struct {
 	http     *http.Server
 	admin    string
 
-	reloadMu sync.Mutex // serialises reloads and runtime changes
-	cfg      configHolder
+	reloadMu    sync.Mutex // serialises reloads and runtime changes
+	cfg         configHolder
+	loadedPrint atomic.Uint64 // fingerprint of the stack files at the last load
 }
 
 // New loads the stack (refusing to start on an invalid one, with every error), opens the

@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/tocsin/tocsin/internal/loop"
@@ -14,18 +15,23 @@ import (
 
 // watchLoop reloads the stack when its files change. It polls file names, sizes and
 // modification times (cheap, works on every filesystem and container volume) and reloads
-// only when that fingerprint changes.
+// when that fingerprint differs from the one of the last load, whatever triggered it.
+// A change must hold for two polls in a row before it is loaded, so a file caught half
+// written (an editor truncates, then writes) is never applied.
 func (s *Server) watchLoop(interval time.Duration) loop.Loop {
-	last, _ := fingerprint(s.opts.ConfigDir)
+	var pending uint64
 	return loop.Loop{Name: "config-watch", Interval: interval, Cycle: func(ctx context.Context) error {
 		fp, err := fingerprint(s.opts.ConfigDir)
 		if err != nil {
 			return err
 		}
-		if fp == last {
+		if fp == s.loadedPrint.Load() {
 			return nil
 		}
-		last = fp
+		if fp != pending {
+			pending = fp // settle first
+			return nil
+		}
 		var re *ReloadError
 		if err := s.reload(ctx, "file-change"); err != nil && !errors.As(err, &re) {
 			return err
@@ -34,14 +40,18 @@ func (s *Server) watchLoop(interval time.Duration) loop.Loop {
 	}}
 }
 
-// fingerprint summarises the stack directory's YAML files.
+// fingerprint summarises the files below the stack directory (secret files kept there
+// included; hidden directories skipped, as the loader skips them).
 func fingerprint(dir string) (uint64, error) {
 	h := fnv.New64a()
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || (filepath.Ext(p) != ".yaml" && filepath.Ext(p) != ".yml") {
+		if d.IsDir() {
+			if p != dir && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
 			return nil
 		}
 		info, err := d.Info()

@@ -261,8 +261,13 @@ func (d *decoder) decodeStructExcept(n *Node, v reflect.Value, path string, skip
 		d.decode(n.Values[i], v.FieldByIndex(f.index), joinPath(path, k.Value))
 	}
 	for _, f := range fields {
-		if f.required && seen[f.name] == nil && !skip[f.name] {
+		if !f.required || skip[f.name] {
+			continue
+		}
+		if seen[f.name] == nil {
 			d.errorf(n, joinPath(path, f.name), "missing required field %q", f.name)
+		} else if v := n.Get(f.name); v.Kind == NullNode {
+			d.errorf(v, joinPath(path, f.name), "%q is required and must not be null", f.name)
 		}
 	}
 }

@@ -92,9 +92,9 @@ type Entry struct {
 
 // Override is one field changed by an overlay, with its effective value (secrets masked).
 type Override struct {
-	Field string
-	Value string
-	Pos   Pos
+	Field string `json:"field"`
+	Value string `json:"value"`
+	Pos   Pos    `json:"-"`
 }
 
 // Exclusion records a resource left out of an environment, and why.
@@ -348,6 +348,10 @@ func (l *loader) collectResources(root *Node, out *[]*rawResource) {
 			name := n.Get("name")
 			if name == nil || name.Kind != ScalarNode || name.Value == "" {
 				l.sink.errorf(n.Pos, path+".name", "missing required field \"name\"")
+				continue
+			}
+			if strings.Contains(name.Value, "${") {
+				l.sink.errorf(name.Pos, path+".name", "names cannot use variables: other resources, overlays and parity refer to them by their literal text")
 				continue
 			}
 			r := &rawResource{kind: kind, name: name.Value, node: n}

@@ -3,6 +3,7 @@ package stack
 import (
 	"fmt"
 	"path"
+	"strings"
 	"time"
 )
 
@@ -39,6 +40,8 @@ func (w *MaintenanceWindow) Validate(c *Check) {
 	case recurring:
 		if w.Schedule == "" {
 			c.Errorf("schedule", "a recurring window needs a schedule")
+		} else if !strings.HasPrefix(w.Schedule, "cron(") {
+			c.Errorf("schedule", "a window starts on a cron(…) schedule, got %q", w.Schedule)
 		} else if err := ValidateSchedule(w.Schedule); err != nil {
 			c.Errorf("schedule", "%v", err)
 		}

@@ -1,7 +1,10 @@
 package stack
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strconv"
 
@@ -94,7 +97,19 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // Errors carry the file and the line the YAML parser reported.
 func ParseYAML(file string, data []byte) (*Node, *Diagnostic) {
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	err := dec.Decode(&doc)
+	if errors.Is(err, io.EOF) {
+		err = nil
+	}
+	if err == nil {
+		var extra yaml.Node
+		if dec.Decode(&extra) == nil {
+			return nil, &Diagnostic{Pos: Pos{File: file, Line: extra.Line, Col: extra.Column},
+				Message: "a stack file holds one YAML document; remove the second one (after ---) or move it to its own file"}
+		}
+	}
+	if err != nil {
 		d := &Diagnostic{Pos: Pos{File: file, Line: 1, Col: 1}, Message: err.Error()}
 		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
 			d.Pos.Line, _ = strconv.Atoi(m[1])

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -76,8 +77,18 @@ func Parity(st *Stack) *Report {
 		}
 		markUndeclared(row)
 	}
+	sort.SliceStable(rep.Rows, func(i, j int) bool { return kindIndex(rep.Rows[i].Kind) < kindIndex(rep.Rows[j].Kind) })
 	rep.count()
 	return rep
+}
+
+func kindIndex(name string) int {
+	for i, k := range kinds {
+		if k.Name == name {
+			return i
+		}
+	}
+	return len(kinds)
 }
 
 // row returns the row for kind/name, adding it in first-seen order.

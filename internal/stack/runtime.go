@@ -50,14 +50,18 @@ func DecodeRuntime(env *Env, kind *Kind, name string, body []byte) (*Entry, Diag
 	r.Validate(c)
 	en.Resource, en.refs = r, c.refs
 	if s.diags.HasErrors() {
-		return nil, s.diags
+		return nil, s.diags.normalize(1)
 	}
-	probe := env.WithRuntime([]*Entry{en}, nil)
-	checkRefs(probe, s)
-	if s.diags.HasErrors() {
-		return nil, s.diags
-	}
-	return en, s.diags
+	checkRefs(env.WithRuntime([]*Entry{en}, nil), s)
+	return en, s.diags.normalize(1)
+}
+
+// CheckReferences reports the references in env that name no resource, and cycles. The
+// API uses it before deleting a resource at runtime.
+func CheckReferences(env *Env) Diagnostics {
+	s := &sink{}
+	checkRefs(env, s)
+	return s.diags.normalize(1)
 }
 
 // Key identifies a resource within an environment.

@@ -42,7 +42,7 @@ type WebhookConfig struct {
 	URL           Secret            `yaml:"url" json:"url" tocsin:"required"`
 	Method        string            `yaml:"method,omitempty" json:"method,omitempty" doc:"POST (default) or PUT."`
 	Headers       map[string]Secret `yaml:"headers,omitempty" json:"headers,omitempty"`
-	SigningSecret Secret            `yaml:"signing_secret,omitempty" json:"signing_secret,omitempty" doc:"Key for the HMAC-SHA256 signature header."`
+	SigningSecret Secret            `yaml:"signing_secret,omitempty" json:"signing_secret,omitzero" doc:"Key for the HMAC-SHA256 signature header."`
 }
 
 // PagerDuty sends Events API v2 messages.
@@ -56,7 +56,7 @@ type SMSChannel struct {
 	From       string   `yaml:"from" json:"from" tocsin:"required"`
 	URL        string   `yaml:"url" json:"url" tocsin:"required" doc:"The gateway's messages endpoint."`
 	AccountSID string   `yaml:"account_sid,omitempty" json:"account_sid,omitempty"`
-	AuthToken  Secret   `yaml:"auth_token,omitempty" json:"auth_token,omitempty"`
+	AuthToken  Secret   `yaml:"auth_token,omitempty" json:"auth_token,omitzero"`
 }
 
 func (t *Topic) Validate(c *Check) {

@@ -50,7 +50,7 @@ type RuntimeResource struct {
 	Kind        string // e.g. "alarms"
 	Name        string
 	Deleted     bool      // a tombstone: the stack's resource is removed at runtime
-	Body        []byte    // canonical JSON of the resource; nil when Deleted
+	Body        []byte    // the resource as sent to the API (compact JSON, secrets included); nil when Deleted
 	UpdatedAt   time.Time // UTC
 	UpdatedBy   string    // token name that made the change
 }

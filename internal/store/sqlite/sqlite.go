@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -43,6 +44,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	dsn, err := dataSourceName(path)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	// The state may hold secrets (runtime resources as sent): create the file private.
+	// SQLite gives its -wal and -shm files the same permissions.
+	if f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600); err == nil {
+		f.Close()
 	}
 	sqldb, err := sql.Open("sqlite", dsn)
 	if err != nil {

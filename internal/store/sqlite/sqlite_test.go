@@ -222,3 +222,18 @@ func TestMigrateAppliesOnlyNewAndRollsBack(t *testing.T) {
 		}
 	}
 }
+
+func TestFileIsPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tocsin.db")
+	db := openAt(t, path)
+	defer db.Close()
+	for _, p := range []string{path, path + "-wal"} {
+		info, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := info.Mode().Perm(); perm != 0o600 {
+			t.Errorf("%s: mode %o, want 600", filepath.Base(p), perm)
+		}
+	}
+}
