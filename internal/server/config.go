@@ -96,29 +96,28 @@ func (s *Server) compose(ctx context.Context, st *stack.Stack) (*config, error) 
 		for _, en := range env.Entries {
 			origins[stack.Key{Kind: en.Kind.Name, Name: en.Name}] = "stack"
 		}
-		var put []*stack.Entry
+		bodies := map[stack.Key][]byte{}
 		var deleted []stack.Key
 		for _, r := range records {
 			k := stack.Key{Kind: r.Kind, Name: r.Name}
 			if r.Deleted {
 				deleted = append(deleted, k)
 				delete(origins, k)
-				continue
+			} else {
+				bodies[k] = r.Body
 			}
-			kind := stack.KindByName(r.Kind)
-			if kind == nil {
-				continue
-			}
-			en, diags := stack.DecodeRuntime(env, kind, r.Name, r.Body)
-			if diags.HasErrors() {
-				// The stack changed under a runtime resource (e.g. removed a topic it names).
-				s.log.Warn("runtime resource no longer valid; ignored", "environment", env.Name, "resource", k.String(), "problem", diags.Errors()[0].String())
-				continue
-			}
-			put = append(put, en)
-			origins[k] = "api"
 		}
-		cfg.effective[env.Name] = env.WithRuntime(put, deleted)
+		effective, problems := stack.ApplyRuntime(env, bodies, deleted)
+		for _, p := range problems {
+			// The stack changed under a runtime resource (e.g. removed a topic it names).
+			s.log.Warn("runtime resource no longer valid; ignored", "environment", env.Name, "problem", p.String())
+		}
+		for k := range bodies {
+			if effective.Get(k.Kind, k.Name) != nil {
+				origins[k] = "api"
+			}
+		}
+		cfg.effective[env.Name] = effective
 		cfg.origins[env.Name] = origins
 		cfg.order = append(cfg.order, env.Name)
 	}

@@ -102,3 +102,21 @@ func TestRuntimeDeleteKeepsReferencesWhole(t *testing.T) {
 		t.Errorf("the topic is gone after a refused delete: %d", code)
 	}
 }
+
+// Runtime resources may reference each other: an alarm naming a topic created at runtime
+// stays applied after the configuration is rebuilt.
+func TestRuntimeResourcesReferenceEachOther(t *testing.T) {
+	ts := start(t, quickstart, nil)
+	if code, body := ts.call(t, "PUT", "/api/v1/environments/staging/resources/topics/pager", adminTok, `{"subscriptions": [{"email": {"to": ["oncall@example.com"]}}]}`); code != 201 {
+		t.Fatalf("topic: %d %v", code, body)
+	}
+	if code, body := ts.call(t, "PUT", "/api/v1/environments/staging/resources/alarms/paging", adminTok, strings.Replace(handMadeAlarm, `["alarms"]`, `["pager"]`, 1)); code != 201 {
+		t.Fatalf("alarm: %d %v", code, body)
+	}
+	if err := ts.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := ts.call(t, "GET", "/api/v1/environments/staging/resources/alarms/paging", adminTok, ""); code != 200 || body["origin"] != "api" {
+		t.Errorf("alarm after a rebuild: %d %v", code, body)
+	}
+}

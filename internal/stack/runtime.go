@@ -3,6 +3,7 @@ package stack
 import (
 	"fmt"
 	"reflect"
+	"strings"
 )
 
 // Runtime resources are created or changed through the API on a running server. They go
@@ -15,6 +16,70 @@ const RuntimeFile = "request body"
 // DecodeRuntime decodes a resource of kind named name from a JSON (or YAML) body and
 // validates it, including its references, against env.
 func DecodeRuntime(env *Env, kind *Kind, name string, body []byte) (*Entry, Diagnostics) {
+	en, diags := decodeRuntime(env, kind, name, body)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	s := &sink{diags: diags}
+	checkRefs(env.WithRuntime([]*Entry{en}, nil), s)
+	if s.diags.HasErrors() {
+		return nil, s.diags.normalize(1)
+	}
+	return en, s.diags.normalize(1)
+}
+
+// ApplyRuntime layers runtime resources (bodies as stored) and deletions over env. Each
+// body is validated on its own, then the references of the result as a whole, so runtime
+// resources may name each other. A resource that is not valid (the stack changed under
+// it) is left out, and its problem returned.
+func ApplyRuntime(env *Env, bodies map[Key][]byte, deleted []Key) (*Env, Diagnostics) {
+	var problems Diagnostics
+	var put []*Entry
+	for k, body := range bodies {
+		kind := KindByName(k.Kind)
+		if kind == nil {
+			continue
+		}
+		en, diags := decodeRuntime(env, kind, k.Name, body)
+		if diags.HasErrors() {
+			problems = append(problems, diags.Errors()...)
+			continue
+		}
+		put = append(put, en)
+	}
+	for {
+		out := env.WithRuntime(put, deleted)
+		errs := CheckReferences(out).Errors()
+		if len(errs) == 0 {
+			return out, problems
+		}
+		problems = append(problems, errs...)
+		// Drop the runtime resources at fault and try again.
+		keep := put[:0]
+		for _, en := range put {
+			if !blamed(errs, en) {
+				keep = append(keep, en)
+			}
+		}
+		if len(keep) == len(put) {
+			return out, problems // the fault is in the stack itself; nothing to drop
+		}
+		put = keep
+	}
+}
+
+func blamed(errs Diagnostics, en *Entry) bool {
+	prefix := resourcePath(en.Kind, en.Name)
+	for _, d := range errs {
+		if d.Path == prefix || strings.HasPrefix(d.Path, prefix+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeRuntime decodes and validates a runtime body, references aside.
+func decodeRuntime(env *Env, kind *Kind, name string, body []byte) (*Entry, Diagnostics) {
 	s := &sink{}
 	n, d := ParseYAML(RuntimeFile, body)
 	if d != nil {
@@ -52,8 +117,7 @@ func DecodeRuntime(env *Env, kind *Kind, name string, body []byte) (*Entry, Diag
 	if s.diags.HasErrors() {
 		return nil, s.diags.normalize(1)
 	}
-	checkRefs(env.WithRuntime([]*Entry{en}, nil), s)
-	return en, s.diags.normalize(1)
+	return en, s.diags
 }
 
 // CheckReferences reports the references in env that name no resource, and cycles. The
