@@ -42,6 +42,21 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value`
 	qReadProbe = `SELECT value FROM probes WHERE key = ?`
 
 	qJournalMode = `PRAGMA journal_mode`
+
+	qLoadSeries     = `SELECT id, key, resolution, first_seen FROM metric_series ORDER BY id`
+	qInsertSeries   = `INSERT INTO metric_series (id, key, resolution, first_seen) VALUES (?, ?, ?, ?)`
+	qLastCheckpoint = `SELECT through_segment FROM metric_checkpoint WHERE id = 1`
+	qSaveCheckpoint = `INSERT INTO metric_checkpoint (id, through_segment) VALUES (1, ?)
+ON CONFLICT (id) DO UPDATE SET through_segment = excluded.through_segment`
+	qUpsertBucket = `INSERT INTO metric_buckets (series_id, res, start, data) VALUES (?, ?, ?, ?)
+ON CONFLICT (series_id, res, start) DO UPDATE SET data = excluded.data`
+	qReadBucket   = `SELECT data FROM metric_buckets WHERE series_id = ? AND res = ? AND start = ?`
+	qDeleteBucket = `DELETE FROM metric_buckets WHERE series_id = ? AND res = ? AND start = ?`
+	qLoadBuckets  = `SELECT series_id, res, start, data FROM metric_buckets WHERE res = ? AND start >= ?`
+	qReadBuckets  = `SELECT series_id, res, start, data FROM metric_buckets
+WHERE series_id = ? AND res = ? AND start >= ? AND start < ? ORDER BY start`
+	qOldBuckets = `SELECT series_id, res, start, data FROM metric_buckets
+WHERE res = ? AND start < ? ORDER BY series_id, start LIMIT ?`
 )
 
 // timeLayout is RFC 3339 with a fixed nine-digit fraction: every stored time has the same

@@ -237,3 +237,11 @@ func TestFileIsPrivate(t *testing.T) {
 		}
 	}
 }
+
+func TestMetricsContract(t *testing.T) {
+	storetest.RunMetrics(t, func(t *testing.T) store.Metrics {
+		db := openAt(t, filepath.Join(t.TempDir(), "metrics.db"))
+		t.Cleanup(func() { db.Close() })
+		return db
+	})
+}
