@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -31,24 +30,25 @@ func SortDims(d []Dim) {
 }
 
 // String returns the canonical encoding of the key, usable as a map key: fields separated
-// by NUL, which no valid name or value contains.
-func (k SeriesKey) String() string {
-	var b strings.Builder
-	b.Grow(len(k.Env) + len(k.Namespace) + len(k.Name) + len(k.Unit) + 16*len(k.Dims) + 4)
-	b.WriteString(k.Env)
-	b.WriteByte(0)
-	b.WriteString(k.Namespace)
-	b.WriteByte(0)
-	b.WriteString(k.Name)
-	b.WriteByte(0)
-	b.WriteString(string(k.Unit))
+// by NUL, dimension names from values by 0x01; no valid name or value contains either.
+func (k SeriesKey) String() string { return string(k.AppendTo(nil)) }
+
+// AppendTo appends the canonical encoding of the key to b (see String).
+func (k SeriesKey) AppendTo(b []byte) []byte {
+	b = append(b, k.Env...)
+	b = append(b, 0)
+	b = append(b, k.Namespace...)
+	b = append(b, 0)
+	b = append(b, k.Name...)
+	b = append(b, 0)
+	b = append(b, k.Unit...)
 	for _, d := range k.Dims {
-		b.WriteByte(0)
-		b.WriteString(d.Name)
-		b.WriteByte('=')
-		b.WriteString(d.Value)
+		b = append(b, 0)
+		b = append(b, d.Name...)
+		b = append(b, 1)
+		b = append(b, d.Value...)
 	}
-	return b.String()
+	return b
 }
 
 // StatSet is a pre-aggregated "statistic set" datum.
