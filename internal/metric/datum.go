@@ -9,8 +9,8 @@ import (
 
 // Dim is one dimension of a metric.
 type Dim struct {
-	Name  string
-	Value string
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 // SeriesKey identifies one stream of data: a metric in an environment with exactly one

@@ -1,0 +1,74 @@
+package metricstore
+
+import (
+	"sort"
+
+	"github.com/tocsin/tocsin/internal/metric"
+)
+
+// series is one stream of data and its recent buckets.
+type series struct {
+	id     uint64
+	key    metric.SeriesKey
+	keyStr string
+	res    int   // base resolution in seconds
+	first  int64 // Unix seconds of the first datum
+	slots  []slot
+	// inDirty is set while the series is on the store's dirty list.
+	inDirty bool
+}
+
+// slot is one base-resolution bucket of a series.
+type slot struct {
+	start int64 // Unix seconds, a multiple of the series' resolution
+	b     metric.Bucket
+	dirty bool // changed since the last checkpoint
+	delta bool // older than the hot window: b is a delta over the stored bucket
+}
+
+// slotFor returns the slot starting at start, creating it (in order) if needed.
+func (s *series) slotFor(start int64, delta bool) *slot {
+	n := len(s.slots)
+	// Data nearly always lands in the newest slot.
+	if n > 0 && s.slots[n-1].start == start {
+		return &s.slots[n-1]
+	}
+	if n == 0 || s.slots[n-1].start < start {
+		s.slots = append(s.slots, slot{start: start, delta: delta})
+		return &s.slots[n]
+	}
+	i := sort.Search(n, func(i int) bool { return s.slots[i].start >= start })
+	if i < n && s.slots[i].start == start {
+		return &s.slots[i]
+	}
+	s.slots = append(s.slots, slot{})
+	copy(s.slots[i+1:], s.slots[i:])
+	s.slots[i] = slot{start: start, delta: delta}
+	return &s.slots[i]
+}
+
+// apply adds a datum to the bucket.
+func apply(b *metric.Bucket, d *metric.Datum) {
+	switch {
+	case d.HasValue:
+		b.Add(d.Value)
+	case d.Values != nil:
+		for i, v := range d.Values {
+			if d.Counts == nil {
+				b.Add(v)
+			} else {
+				b.AddN(v, d.Counts[i])
+			}
+		}
+	case d.Stats != nil:
+		b.AddSet(*d.Stats)
+	}
+}
+
+// floorTo rounds a Unix time in seconds down to a multiple of res.
+func floorTo(t, res int64) int64 {
+	if t >= 0 {
+		return t - t%res
+	}
+	return t - (res+t%res)%res
+}
