@@ -49,8 +49,19 @@ func IsReservedNamespace(s string) bool {
 
 // ValidateMetricName checks a metric name against spec A1, which constrains
 // only its length: 1–255 characters.
+//
+// Control characters are refused too: they have no place in a name, and tocsin's storage
+// keys use two of them as separators.
 func ValidateMetricName(s string) error {
-	return checkLength(s, maxMetricNameLen)
+	if err := checkLength(s, maxMetricNameLen); err != nil {
+		return err
+	}
+	for i, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return fmt.Errorf("must not contain control characters, found %U at character %d", r, utf8.RuneCountInString(s[:i])+1)
+		}
+	}
+	return nil
 }
 
 // ValidateDimensionName checks a dimension name against spec A1: 1–255

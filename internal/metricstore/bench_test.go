@@ -3,6 +3,7 @@ package metricstore
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -52,4 +53,45 @@ func BenchmarkIngest(b *testing.B) {
 	close(work)
 	wg.Wait()
 	b.ReportMetric(float64(b.N)*1000/b.Elapsed().Seconds(), "datums/s")
+}
+
+// BenchmarkMemoryPerSeries reports the heap held per active series: 1,000,000 series each
+// receiving one datum a minute for the whole hot window (10 minutes here), which is the
+// state alarms evaluate from. Run: go test -run '^$' -bench MemoryPerSeries -benchtime 1x ./internal/metricstore
+func BenchmarkMemoryPerSeries(b *testing.B) {
+	const series, minutes = 1_000_000, 10
+	for i := 0; i < b.N; i++ {
+		f := newFixture(&testing.T{})
+		base := time.Now().Truncate(time.Minute).Add(-minutes * time.Minute)
+		f.now = base
+		var before runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		batch := make([]metric.Datum, 1000)
+		hosts := make([]string, series)
+		for s := range hosts {
+			hosts[s] = fmt.Sprintf("i-%08x", s)
+		}
+		for m := 0; m < minutes; m++ {
+			at := base.Add(time.Duration(m) * time.Minute)
+			f.now = at.Add(30 * time.Second)
+			for s := 0; s < series; s += len(batch) {
+				for j := range batch {
+					batch[j] = metric.Datum{Key: metric.SeriesKey{Env: "production", Namespace: "System/Linux", Name: "DiskSpaceUtilization", Unit: "Percent",
+						Dims: []metric.Dim{{Name: "InstanceId", Value: hosts[s+j]}}}, Time: at, Resolution: 60, Value: float64(j % 100), HasValue: true}
+				}
+				if err := f.st.Ingest(context.Background(), batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := f.st.Checkpoint(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+		}
+		var after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapInuse-before.HeapInuse)/series, "bytes/series")
+		runtime.KeepAlive(f.st)
+	}
 }

@@ -41,7 +41,7 @@ func (s *Store) Checkpoint(ctx context.Context) error {
 				continue
 			}
 			sl.dirty = false
-			rec := store.BucketRecord{SeriesID: sr.id, Res: sr.res, Start: sl.start, Data: sl.b.AppendBinary(nil)}
+			rec := store.BucketRecord{SeriesID: sr.id, Res: sr.res, Start: sl.at(), Data: sl.b.AppendBinary(nil)}
 			if sl.delta {
 				cp.Deltas = append(cp.Deltas, rec)
 				sl.b.Reset() // the delta now lives in the checkpoint
@@ -69,7 +69,7 @@ func (s *Store) restore(newSeries []*series, cp store.MetricCheckpoint) {
 	defer s.mu.Unlock()
 	s.newSeries = append(newSeries, s.newSeries...)
 	mark := func(rec store.BucketRecord, delta bool) {
-		sr := s.byID[rec.SeriesID]
+		sr := s.series(rec.SeriesID)
 		sl := sr.slotFor(rec.Start, delta)
 		if delta {
 			var b metric.Bucket
@@ -97,9 +97,12 @@ func (s *Store) evict() {
 	defer s.mu.Unlock()
 	cutoff := s.opts.Now().Add(-s.opts.HotWindow).Unix()
 	for _, sr := range s.byID {
+		if sr == nil {
+			continue
+		}
 		keep := sr.slots[:0]
 		for _, sl := range sr.slots {
-			if sl.dirty || (sl.start >= cutoff && !sl.delta) {
+			if sl.dirty || (sl.at() >= cutoff && !sl.delta) {
 				keep = append(keep, sl)
 			}
 		}

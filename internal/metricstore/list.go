@@ -2,7 +2,6 @@ package metricstore
 
 import (
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/tocsin/tocsin/internal/metric"
@@ -35,7 +34,7 @@ func (s *Store) ListMetrics(f MetricFilter, limit int) ([]SeriesInfo, bool) {
 		candidates = append(candidates, s.byMetric[metricKey(f.Env, f.Namespace, f.Name)]...)
 	} else {
 		for _, sr := range s.byID {
-			if sr.key.Env == f.Env && (f.Namespace == "" || sr.key.Namespace == f.Namespace) && (f.Name == "" || sr.key.Name == f.Name) {
+			if sr != nil && sr.key.Env == f.Env && (f.Namespace == "" || sr.key.Namespace == f.Namespace) && (f.Name == "" || sr.key.Name == f.Name) {
 				candidates = append(candidates, sr)
 			}
 		}
@@ -77,9 +76,4 @@ func hasDims(dims, want []metric.Dim) bool {
 	return true
 }
 
-func globMatch(pattern, s string) bool {
-	if !strings.ContainsAny(pattern, "*?[") {
-		return pattern == s
-	}
-	return dimsMatch([]metric.Dim{{Value: pattern}}, []metric.Dim{{Value: s}})
-}
+func globMatch(pattern, s string) bool { return metric.MatchGlob(pattern, s) }

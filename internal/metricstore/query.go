@@ -3,7 +3,6 @@ package metricstore
 import (
 	"context"
 	"fmt"
-	"path"
 	"sort"
 	"time"
 
@@ -105,6 +104,9 @@ func (s *Store) Statistics(ctx context.Context, q Query) ([]Result, error) {
 			}
 		}
 		res := Result{Dims: g.dims, Datapoints: []Datapoint{}}
+		if res.Dims == nil {
+			res.Dims = []metric.Dim{}
+		}
 		keys := make([]int64, 0, len(periods))
 		for k := range periods {
 			keys = append(keys, k)
@@ -181,19 +183,20 @@ func (s *Store) collect(ctx context.Context, sr *series, start, end, period int6
 	hot := map[int64]bool{}
 	for i := range sr.slots {
 		sl := &sr.slots[i]
-		if sl.start < start || sl.start >= end {
+		if sl.at() < start || sl.at() >= end {
 			continue
 		}
 		if !sl.delta {
-			hot[sl.start] = true
+			hot[sl.at()] = true
 		}
 		if !sl.b.Empty() {
-			add(sl.start, &sl.b) // Merge copies; the slot is not kept
+			add(sl.at(), &sl.b) // Merge copies; the slot is not kept
 		}
 	}
 	s.mu.Unlock()
 	for _, rec := range stored {
-		if rec.Res == sr.res && hot[rec.Start] {
+		if rec.Start < start || (rec.Res == sr.res && hot[rec.Start]) {
+			// Before the (rounded) start: coarser buckets begin earlier than the query.
 			continue // memory holds the whole slot
 		}
 		var b metric.Bucket
@@ -213,7 +216,7 @@ func dimsMatch(pattern, dims []metric.Dim) bool {
 		if pattern[i].Name != dims[i].Name {
 			return false
 		}
-		if ok, _ := path.Match(pattern[i].Value, dims[i].Value); !ok {
+		if !metric.MatchGlob(pattern[i].Value, dims[i].Value) {
 			return false
 		}
 	}

@@ -18,33 +18,56 @@ type series struct {
 	inDirty bool
 }
 
-// slot is one base-resolution bucket of a series.
+// slot is one base-resolution bucket of a series. It is 48 bytes: a million series
+// each hold a hot window's worth of them.
 type slot struct {
-	start int64 // Unix seconds, a multiple of the series' resolution
 	b     metric.Bucket
-	dirty bool // changed since the last checkpoint
-	delta bool // older than the hot window: b is a delta over the stored bucket
+	start uint32 // Unix seconds (valid until 2106), a multiple of the series' resolution
+	dirty bool   // changed since the last checkpoint
+	delta bool   // older than the hot window: b is a delta over the stored bucket
 }
+
+// at returns the slot's start in Unix seconds.
+func (sl *slot) at() int64 { return int64(sl.start) }
 
 // slotFor returns the slot starting at start, creating it (in order) if needed.
 func (s *series) slotFor(start int64, delta bool) *slot {
 	n := len(s.slots)
+	st := uint32(start)
 	// Data nearly always lands in the newest slot.
-	if n > 0 && s.slots[n-1].start == start {
+	if n > 0 && s.slots[n-1].start == st {
 		return &s.slots[n-1]
 	}
-	if n == 0 || s.slots[n-1].start < start {
-		s.slots = append(s.slots, slot{start: start, delta: delta})
+	s.grow()
+	if n == 0 || s.slots[n-1].start < st {
+		s.slots = append(s.slots, slot{start: st, delta: delta})
 		return &s.slots[n]
 	}
-	i := sort.Search(n, func(i int) bool { return s.slots[i].start >= start })
-	if i < n && s.slots[i].start == start {
+	i := sort.Search(n, func(i int) bool { return s.slots[i].start >= st })
+	if i < n && s.slots[i].start == st {
 		return &s.slots[i]
 	}
 	s.slots = append(s.slots, slot{})
 	copy(s.slots[i+1:], s.slots[i:])
-	s.slots[i] = slot{start: start, delta: delta}
+	s.slots[i] = slot{start: st, delta: delta}
 	return &s.slots[i]
+}
+
+// grow makes room for one more slot. Small slices grow two slots at a time rather than
+// doubling: a series holds about a hot window of slots, and doubling would waste up to
+// half of that memory in every one of a million series.
+func (s *series) grow() {
+	n := len(s.slots)
+	if n < cap(s.slots) {
+		return
+	}
+	c := n + 2
+	if n >= 16 {
+		c = 2 * n
+	}
+	grown := make([]slot, n, c)
+	copy(grown, s.slots)
+	s.slots = grown
 }
 
 // apply adds a datum to the bucket.

@@ -18,7 +18,7 @@ type Options struct {
 	Dir string
 	// Backend persists series and buckets (required).
 	Backend store.Metrics
-	// HotWindow is how far back slots stay in memory (default 30m). Alarms evaluate
+	// HotWindow is how far back slots stay in memory (default 10m). Alarms evaluate
 	// from memory within it.
 	HotWindow time.Duration
 	// Retention is the age limit of each resolution (default: spec A7).
@@ -46,7 +46,7 @@ type Store struct {
 
 	mu        sync.Mutex
 	byKey     map[string]*series
-	byID      map[uint64]*series
+	byID      []*series // by id (ids are dense); [0] is unused
 	byMetric  map[string][]*series // env NUL namespace NUL name → its series
 	nextID    uint64
 	newSeries []*series // not yet checkpointed
@@ -68,7 +68,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, errors.New("metricstore: Dir and Backend are required")
 	}
 	if opts.HotWindow <= 0 {
-		opts.HotWindow = 30 * time.Minute
+		opts.HotWindow = 10 * time.Minute
 	}
 	if opts.Retention == (Retention{}) {
 		opts.Retention = DefaultRetention
@@ -82,7 +82,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{opts: opts, log: opts.Logger, byKey: map[string]*series{}, byID: map[uint64]*series{}, byMetric: map[string][]*series{}, nextID: 1}
+	s := &Store{opts: opts, log: opts.Logger, byKey: map[string]*series{}, byMetric: map[string][]*series{}, nextID: 1}
 	if err := s.load(ctx); err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func (s *Store) load(ctx context.Context) error {
 			return err
 		}
 		for _, br := range buckets {
-			sr := s.byID[br.SeriesID]
+			sr := s.series(br.SeriesID)
 			if sr == nil || sr.res != res {
 				continue
 			}
@@ -164,7 +164,7 @@ func (s *Store) replayBatch(payload []byte) error {
 	for r.next(&rec) {
 		switch rec.kind {
 		case recSeries:
-			if s.byID[rec.id] != nil {
+			if s.series(rec.id) != nil {
 				continue
 			}
 			sr, err := s.register(rec.id, rec.key, rec.res, 0)
@@ -173,7 +173,7 @@ func (s *Store) replayBatch(payload []byte) error {
 			}
 			s.newSeries = append(s.newSeries, sr)
 		case recSample:
-			sr := s.byID[rec.id]
+			sr := s.series(rec.id)
 			if sr == nil {
 				return fmt.Errorf("%w: sample for unknown series %d", errCorrupt, rec.id)
 			}
@@ -221,8 +221,7 @@ func (s *Store) create(d *metric.Datum) *series {
 		res = 60
 	}
 	key := d.Key.String()
-	k := d.Key
-	k.Dims = append([]metric.Dim(nil), d.Key.Dims...)
+	k, _ := parseKey(key) // its strings share the key's memory
 	sr := &series{id: s.nextID, key: k, keyStr: key, res: res, first: d.Time.Unix()}
 	s.nextID++
 	s.index(sr)
@@ -232,9 +231,20 @@ func (s *Store) create(d *metric.Datum) *series {
 
 func (s *Store) index(sr *series) {
 	s.byKey[sr.keyStr] = sr
+	for uint64(len(s.byID)) <= sr.id {
+		s.byID = append(s.byID, nil)
+	}
 	s.byID[sr.id] = sr
 	m := metricKey(sr.key.Env, sr.key.Namespace, sr.key.Name)
 	s.byMetric[m] = append(s.byMetric[m], sr)
+}
+
+// series returns the series with the given id, or nil.
+func (s *Store) series(id uint64) *series {
+	if id >= uint64(len(s.byID)) {
+		return nil
+	}
+	return s.byID[id]
 }
 
 func metricKey(env, namespace, name string) string { return env + "\x00" + namespace + "\x00" + name }
@@ -250,6 +260,20 @@ func (s *Store) applyDatum(sr *series, d *metric.Datum) {
 		sr.inDirty = true
 		s.dirty = append(s.dirty, sr)
 	}
+}
+
+// Err returns the write-ahead log's error once writing failed: the store then refuses
+// every batch and must be restarted (recovery replays what was acknowledged).
+func (s *Store) Err() error {
+	s.mu.Lock()
+	w := s.wal
+	s.mu.Unlock()
+	if w == nil {
+		return ErrClosed
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
 }
 
 // Close checkpoints and stops the log. Datums ingested after Close fail.

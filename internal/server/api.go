@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tocsin/tocsin/internal/ingest/putmetric"
 	"github.com/tocsin/tocsin/internal/stack"
 )
 
@@ -19,6 +20,8 @@ type apiError struct {
 	Message string   `json:"message"`
 	Field   string   `json:"field,omitempty"`
 	Details []string `json:"details,omitempty"`
+	// DatumErrors lists each invalid datum of a metrics batch.
+	DatumErrors []putmetric.DatumError `json:"datum_errors,omitempty"`
 }
 
 func (e *apiError) Error() string { return e.Message }

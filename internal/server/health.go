@@ -32,6 +32,9 @@ func (s *Server) health(ctx context.Context) healthReport {
 	} else {
 		h.StoreOK = true
 	}
+	if err := s.metricStore.Err(); err != nil {
+		h.Failing = append(h.Failing, "metric store: "+err.Error())
+	}
 	// A configuration is always applied once New succeeded; a failed reload keeps it.
 	h.ConfigOK = s.cfg.get() != nil
 	if !h.ConfigOK {
@@ -72,7 +75,7 @@ type smokeTest struct {
 // handleTest is GET /test: a deep smoke test that exercises the real paths.
 func (s *Server) handleTest(w http.ResponseWriter, r *http.Request) {
 	h := s.health(r.Context())
-	tests := []smokeTest{s.testStore(r.Context()), s.testLastReload()}
+	tests := []smokeTest{s.testStore(r.Context()), s.testLastReload(), s.testIngestQuery(r.Context())}
 	ok := len(h.Failing) == 0
 	for _, t := range tests {
 		ok = ok && t.Success

@@ -20,6 +20,8 @@ type metrics struct {
 	reloadOK    prometheus.Gauge
 	reloadTime  prometheus.Gauge
 	httpReqs    *prometheus.CounterVec
+	ingested    *prometheus.CounterVec
+	rejects     *prometheus.CounterVec
 	httpLatency *prometheus.HistogramVec
 }
 
@@ -30,6 +32,8 @@ func newMetrics(s *Server) *metrics {
 	m.reloadTime = prometheus.NewGauge(prometheus.GaugeOpts{Name: "tocsin_config_last_reload_timestamp_seconds", Help: "Unix time of the last stack load."})
 	m.httpReqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tocsin_http_requests_total", Help: "HTTP requests by route and status code."}, []string{"route", "code"})
 	m.httpLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "tocsin_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"route"})
+	m.ingested = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tocsin_ingest_datums_total", Help: "Datums accepted (durable) by source: http or statsd."}, []string{"source"})
+	m.rejects = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tocsin_ingest_rejected_total", Help: "Rejected datums, StatsD lines and bodies by reason."}, []string{"reason"})
 	build := prometheus.NewGauge(prometheus.GaugeOpts{Name: "tocsin_build_info", Help: "Always 1; labels carry the version.", ConstLabels: prometheus.Labels{"version": s.opts.Version}})
 	build.Set(1)
 	loops := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tocsin_loops_stalled", Help: "Number of periodic loops that have not completed a cycle within 3 intervals."}, func() float64 {
@@ -41,7 +45,7 @@ func newMetrics(s *Server) *metrics {
 		}
 		return float64(n)
 	})
-	m.reg.MustRegister(m.reloads, m.reloadOK, m.reloadTime, m.httpReqs, m.httpLatency, build, loops,
+	m.reg.MustRegister(m.reloads, m.reloadOK, m.reloadTime, m.httpReqs, m.httpLatency, m.ingested, m.rejects, build, loops,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -55,6 +59,9 @@ func (m *metrics) reload(rec store.ReloadRecord) {
 	m.reloadOK.Set(ok)
 	m.reloadTime.Set(float64(rec.At.UnixNano()) / 1e9)
 }
+
+func (m *metrics) accepted(source string, n int) { m.ingested.WithLabelValues(source).Add(float64(n)) }
+func (m *metrics) rejected(reason string)        { m.rejects.WithLabelValues(reason).Inc() }
 
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})

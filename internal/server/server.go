@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin/internal/loop"
+	"github.com/tocsin/tocsin/internal/metricstore"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/store/sqlite"
 )
@@ -51,15 +52,19 @@ const DefaultListen = "127.0.0.1:8080"
 
 // Server is a running tocsin.
 type Server struct {
-	opts     Options
-	log      *slog.Logger
-	store    store.Store
-	loops    *loop.Supervisor
-	metrics  *metrics
-	listener net.Listener
-	http     *http.Server
-	admin    string
+	opts        Options
+	log         *slog.Logger
+	store       store.Store
+	metricDB    *sqlite.DB
+	metricStore *metricstore.Store
+	loops       *loop.Supervisor
+	metrics     *metrics
+	listener    net.Listener
+	http        *http.Server
+	admin       string
 
+	statsdWG    sync.WaitGroup
+	stopStatsD  context.CancelFunc
 	reloadMu    sync.Mutex // serialises reloads and runtime changes
 	cfg         configHolder
 	loadedPrint atomic.Uint64 // fingerprint of the stack files at the last load
@@ -102,6 +107,10 @@ func New(opts Options) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.openMetrics(ctx, s.cfg.get().stack.Project.Server); err != nil {
+		db.Close()
+		return nil, err
+	}
 	listen := opts.Listen
 	if listen == "" {
 		listen = s.cfg.get().stack.Project.Server.Listen
@@ -110,10 +119,23 @@ func New(opts Options) (*Server, error) {
 		listen = DefaultListen
 	}
 	if s.listener, err = net.Listen("tcp", listen); err != nil {
+		s.closeMetrics()
 		db.Close()
 		return nil, fmt.Errorf("server: listen: %w", err)
 	}
 	s.http = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
+	// StatsD sockets are bound now, like the HTTP listener, so nothing sent after New
+	// returns is lost.
+	var statsdCtx context.Context
+	statsdCtx, s.stopStatsD = context.WithCancel(context.Background())
+	if err := s.startStatsD(statsdCtx); err != nil {
+		s.stopStatsD()
+		s.statsdWG.Wait()
+		s.listener.Close()
+		s.closeMetrics()
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -140,6 +162,11 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	cancel()
 	s.loops.Wait()
+	s.stopStatsD()
+	s.statsdWG.Wait() // StatsD listeners flush what they hold into the metric store
+	if cerr := s.closeMetrics(); cerr != nil && err == nil {
+		err = cerr
+	}
 	if cerr := s.store.Close(); cerr != nil && err == nil {
 		err = cerr
 	}
@@ -157,6 +184,9 @@ func (s *Server) startLoops(ctx context.Context) {
 	}
 	if interval > 0 {
 		s.loops.Start(ctx, s.watchLoop(interval))
+	}
+	for _, l := range s.metricLoops(s.cfg.get().stack.Project.Server) {
+		s.loops.Start(ctx, l)
 	}
 	for _, l := range s.opts.Loops {
 		s.loops.Start(ctx, l)

@@ -44,7 +44,7 @@ type testServer struct {
 }
 
 // start runs a real server in-process on a random loopback port.
-func start(t *testing.T, dir string, mod func(*Options)) *testServer {
+func start(t testing.TB, dir string, mod func(*Options)) *testServer {
 	t.Helper()
 	logs := &syncBuffer{}
 	opts := Options{
@@ -75,7 +75,7 @@ func start(t *testing.T, dir string, mod func(*Options)) *testServer {
 }
 
 // call makes a request and decodes the JSON answer.
-func (ts *testServer) call(t *testing.T, method, path, token, body string) (int, map[string]any) {
+func (ts *testServer) call(t testing.TB, method, path, token, body string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(method, ts.url+path, strings.NewReader(body))
 	if token != "" {

@@ -2,8 +2,6 @@ package stack
 
 import (
 	"fmt"
-	"path"
-	"strings"
 	"time"
 
 	"github.com/tocsin/tocsin/internal/metric"
@@ -65,7 +63,7 @@ func (a *Alarm) setDefaults() {
 // IsTemplate reports whether a dimension value is a pattern (one alarm per series).
 func (a *Alarm) IsTemplate() bool {
 	for _, v := range a.Metric.Dimensions {
-		if strings.ContainsAny(v, "*?[") {
+		if metric.IsGlob(v) {
 			return true
 		}
 	}
@@ -147,8 +145,6 @@ func (m *MetricRef) validate(c *Check, field string) {
 		}
 		if err := metric.ValidateDimensionValue(v); err != nil {
 			c.Errorf(df, "dimension value: %v", err)
-		} else if _, err := path.Match(v, ""); err != nil {
-			c.Errorf(df, "invalid glob %q", v)
 		}
 	}
 	if m.Unit != "" {

@@ -3,6 +3,9 @@ package stack
 import (
 	"fmt"
 	"regexp"
+	"time"
+
+	"github.com/tocsin/tocsin/internal/metric"
 )
 
 // Project is tocsin.yaml: the environments, shared variables and server settings.
@@ -22,9 +25,75 @@ type Settings struct {
 	ReloadInterval   *Duration `yaml:"reload_interval,omitempty" json:"reload_interval,omitempty" doc:"How often the stack files are checked for changes (default 2s; 0s turns watching off)."`
 	LogFormat        string    `yaml:"log_format,omitempty" json:"log_format,omitempty" doc:"text (default) or json."`
 	LogLevel         string    `yaml:"log_level,omitempty" json:"log_level,omitempty" doc:"debug, info (default), warn or error."`
+	Metrics          Metrics   `yaml:"metrics,omitempty" json:"metrics,omitempty" doc:"The metric store."`
+	StatsD           []StatsD  `yaml:"statsd,omitempty" json:"statsd,omitempty" doc:"StatsD listeners, one per environment."`
+}
+
+// Metrics are the metric store's settings.
+type Metrics struct {
+	HotWindow          *Duration `yaml:"hot_window,omitempty" json:"hot_window,omitempty" doc:"How far back buckets stay in memory, where alarms evaluate from (default 10m; at most retention.high_resolution)."`
+	CheckpointInterval *Duration `yaml:"checkpoint_interval,omitempty" json:"checkpoint_interval,omitempty" doc:"How often buckets are written to the store and the log trimmed (default 10s)."`
+	Retention          Retention `yaml:"retention,omitempty" json:"retention,omitempty" doc:"How long each resolution is kept before it is rolled up (default: CloudWatch's 3h, 15d, 63d, 455d)."`
+}
+
+// Retention is the age limit of each stored resolution.
+type Retention struct {
+	HighResolution *Duration `yaml:"high_resolution,omitempty" json:"high_resolution,omitempty" doc:"1-second data (default 3h), then rolled up to 60 s."`
+	Minute         *Duration `yaml:"minute,omitempty" json:"minute,omitempty" doc:"60-second data (default 15d), then rolled up to 5 min."`
+	FiveMinute     *Duration `yaml:"five_minute,omitempty" json:"five_minute,omitempty" doc:"5-minute data (default 63d), then rolled up to 1 h."`
+	Hour           *Duration `yaml:"hour,omitempty" json:"hour,omitempty" doc:"1-hour data (default 455d), then deleted."`
+}
+
+// StatsD is one StatsD listener; its data belongs to one environment (StatsD has no
+// authentication, so keep listeners on trusted networks).
+type StatsD struct {
+	Environment       string    `yaml:"environment" json:"environment" tocsin:"required" doc:"The environment the data belongs to."`
+	UDP               string    `yaml:"udp,omitempty" json:"udp,omitempty" doc:"UDP address, e.g. 127.0.0.1:8125."`
+	TCP               string    `yaml:"tcp,omitempty" json:"tcp,omitempty" doc:"TCP address (newline-delimited lines)."`
+	Namespace         string    `yaml:"namespace,omitempty" json:"namespace,omitempty" doc:"Metric namespace (default StatsD)."`
+	FlushInterval     *Duration `yaml:"flush_interval,omitempty" json:"flush_interval,omitempty" doc:"Aggregation interval (default 10s)."`
+	StorageResolution int       `yaml:"storage_resolution,omitempty" json:"storage_resolution,omitempty" doc:"1 or 60 (default 60)."`
 }
 
 var envNameRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
+
+// Defaults of the metric store (spec A7 for retention).
+var (
+	DefaultHotWindow          = 10 * time.Minute
+	DefaultCheckpointInterval = 10 * time.Second
+	DefaultRetention          = [4]time.Duration{3 * time.Hour, 15 * 24 * time.Hour, 63 * 24 * time.Hour, 455 * 24 * time.Hour}
+)
+
+// Durations returns the retention of 1 s, 60 s, 300 s and 3600 s data, defaults applied.
+func (r Retention) Durations() [4]time.Duration {
+	out := DefaultRetention
+	for i, d := range []*Duration{r.HighResolution, r.Minute, r.FiveMinute, r.Hour} {
+		if d != nil {
+			out[i] = d.Std()
+		}
+	}
+	return out
+}
+
+func validateMetrics(s *sink, n *Node, m *Metrics) {
+	ret := m.Retention.Durations()
+	names := []string{"high_resolution", "minute", "five_minute", "hour"}
+	for i := range ret {
+		f := "server.metrics.retention." + names[i]
+		switch {
+		case ret[i] <= 0:
+			s.errorf(lookupPos(n, f), f, "must be positive")
+		case i > 0 && ret[i] < ret[i-1]:
+			s.errorf(lookupPos(n, f), f, "must be at least %s (%s's retention)", Duration(ret[i-1]), names[i-1])
+		}
+	}
+	if m.HotWindow != nil && (m.HotWindow.Std() < time.Minute || m.HotWindow.Std() > ret[0]) {
+		s.errorf(lookupPos(n, "server.metrics.hot_window"), "server.metrics.hot_window", "must be between 1m and the high-resolution retention (%s)", Duration(ret[0]))
+	}
+	if m.CheckpointInterval != nil && m.CheckpointInterval.Std() < time.Second {
+		s.errorf(lookupPos(n, "server.metrics.checkpoint_interval"), "server.metrics.checkpoint_interval", "must be at least 1s")
+	}
+}
 
 func (p *Project) validate(s *sink, n *Node) {
 	seen := map[string]bool{}
@@ -50,6 +119,24 @@ func (p *Project) validate(s *sink, n *Node) {
 		}
 	}
 	set := p.Server
+	validateMetrics(s, n, &set.Metrics)
+	for i, l := range set.StatsD {
+		f := fmt.Sprintf("server.statsd[%d]", i)
+		if l.Environment != "" && !contains(p.Environments, l.Environment) {
+			s.errorf(lookupPos(n, f+".environment"), f+".environment", "unknown environment %q%s", l.Environment, suggest(l.Environment, p.Environments))
+		}
+		if l.UDP == "" && l.TCP == "" {
+			s.errorf(lookupPos(n, f), f, "give udp, tcp or both")
+		}
+		if l.Namespace != "" {
+			if err := metric.ValidateNamespace(l.Namespace); err != nil {
+				s.errorf(lookupPos(n, f+".namespace"), f+".namespace", "%v", err)
+			}
+		}
+		if r := l.StorageResolution; r != 0 && r != 1 && r != 60 {
+			s.errorf(lookupPos(n, f+".storage_resolution"), f+".storage_resolution", "must be 1 or 60, got %d", r)
+		}
+	}
 	if set.LogFormat != "" && set.LogFormat != "text" && set.LogFormat != "json" {
 		s.errorf(lookupPos(n, "server.log_format"), "server.log_format", "must be text or json, got %q", set.LogFormat)
 	}
