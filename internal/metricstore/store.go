@@ -46,7 +46,7 @@ type Store struct {
 
 	mu        sync.Mutex
 	byKey     map[string]*series
-	byID      []*series // by id (ids are dense); [0] is unused
+	byID      []*series            // by id (ids are dense); [0] is unused
 	byMetric  map[string][]*series // env NUL namespace NUL name → its series
 	nextID    uint64
 	newSeries []*series // not yet checkpointed
