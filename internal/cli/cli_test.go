@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tocsin/tocsin/internal/server"
 )
@@ -159,5 +161,44 @@ func TestHelpVersionCompletionSchema(t *testing.T) {
 	}
 	if code, _, _ := run(t, nil, "frobnicate"); code != 2 {
 		t.Errorf("unknown command: %d", code)
+	}
+}
+
+// send and query talk to a real server.
+func TestSendAndQueryMetric(t *testing.T) {
+	const admin = "cli-test-admin-token-0002"
+	srv, err := server.New(server.Options{ConfigDir: quickstart, DataDir: t.TempDir(), Listen: "127.0.0.1:0", AdminToken: admin, Stdout: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	env := map[string]string{"TOCSIN_TOKEN": admin, "TOCSIN_URL": "http://" + srv.Addr()}
+	at := time.Now().UTC().Add(-2 * time.Minute).Truncate(time.Minute).Format(time.RFC3339)
+	for _, args := range [][]string{
+		{"--value", "3"},
+		{"--values", "1,2", "--counts", "2,1"},
+		{"--statistic-values", "count=2,sum=8,min=4,max=4"},
+	} {
+		all := append([]string{"send", "metric", "--env", "staging", "--namespace", "App", "--name", "Errors", "--dimension", "Host=a", "--unit", "Count", "--timestamp", at}, args...)
+		if code, out, errOut := run(t, env, all...); code != 0 || !strings.Contains(out, "accepted 1") {
+			t.Fatalf("%v: %d %s %s", args, code, out, errOut)
+		}
+	}
+	code, out, errOut := run(t, env, "query", "metric", "--env", "staging", "--namespace", "App", "--name", "Errors", "--dimension", "Host=*", "--statistics", "Sum,SampleCount,Maximum", "--start", "10m")
+	if code != 0 || !strings.Contains(out, "Host=a") || !regexp.MustCompile(`\b15\s+6\s+4\b`).MatchString(out) {
+		t.Errorf("query (sum 3+1+1+2+8=15 over 6 samples, max 4): %d\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := run(t, env, "send", "metric", "--env", "staging", "--namespace", "App", "--name", "Errors", "--value", "NaN"); code != 1 || !strings.Contains(errOut, "value") {
+		t.Errorf("NaN: %d %s", code, errOut)
+	}
+	if code, _, _ := run(t, nil, "send", "metric", "--namespace", "App", "--name", "E", "--value", "1"); code != 2 {
+		t.Errorf("send without a token: %d", code)
+	}
+	code, out, errOut = run(t, env, "bench", "ingest", "--env", "staging", "--duration", "300ms", "--concurrency", "2", "--batch", "100", "--series", "50")
+	if code != 0 || !strings.Contains(out, "datapoints/s") || !strings.Contains(out, "failed: 0") {
+		t.Errorf("bench: %d\n%s%s", code, out, errOut)
 	}
 }
