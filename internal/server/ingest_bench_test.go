@@ -30,11 +30,11 @@ func BenchmarkIngestHTTP(b *testing.B) {
 		buf.WriteString(`]}`)
 		bodies = append(bodies, buf.Bytes())
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}}
 	b.ResetTimer()
 	var wg sync.WaitGroup
 	work := make(chan int)
-	for w := 0; w < 4; w++ {
+	for w := 0; w < 16; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

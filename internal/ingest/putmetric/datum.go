@@ -172,7 +172,11 @@ func (d *decoder) dims() []metric.Dim {
 			d.wrongType("dimensions."+name, "a string", c)
 			continue
 		}
-		value, valueRoles := r.strs.get(d.str())
+		value, valueRoles := r.strs.getValue(d.str())
+		if valueRoles&roleDimValue == 0 && metric.ValidateDimensionValue(value) == nil {
+			r.strs.validatedValue(value) // a new valid value keeps the datum on the fast path
+			valueRoles |= roleDimValue
+		}
 		d.known = d.known && nameRoles&roleDimName != 0 && valueRoles&roleDimValue != 0
 		if n <= metric.MaxDimensions {
 			r.dims = append(r.dims, metric.Dim{Name: name, Value: value})

@@ -22,8 +22,10 @@ const (
 // Only strings up to maxInternSize bytes are kept, and the cache starts afresh once it holds
 // maxInterned of them, so its memory stays bounded when a dimension's values are unbounded.
 type strCache struct {
-	fast [fastSize]cached
-	all  map[string]cached
+	fast   [fastSize]cached
+	all    map[string]cached
+	values map[string]cached // dimension values (see getValue)
+	bodies int
 }
 
 type cached struct {
@@ -77,6 +79,57 @@ func (c *strCache) get(b []byte) (string, uint8) {
 		*e = cached{s: s}
 	}
 	return s, 0
+}
+
+// getValue is get for dimension values, whose cardinality is often unbounded (instance
+// ids, request paths). Values have their own map, which stops taking new values when
+// full instead of starting afresh, so a stream of ever-new values costs one lookup and
+// an allocation each rather than constant churn; it is renewed every valueEpoch bodies
+// so that the values kept follow the ones in use.
+func (c *strCache) getValue(b []byte) (string, uint8) {
+	view := unsafe.String(unsafe.SliceData(b), len(b)) // only compared and hashed, never kept
+	e := &c.fast[hash(view)]
+	if e.s == view {
+		return e.s, e.roles
+	}
+	if v, ok := c.values[view]; ok {
+		*e = v
+		return v.s, v.roles
+	}
+	s := string(b)
+	if len(b) <= maxInternSize {
+		if c.values == nil {
+			c.values = make(map[string]cached)
+		}
+		if len(c.values) < maxInterned {
+			c.values[s] = cached{s: s}
+		}
+		*e = cached{s: s}
+	}
+	return s, 0
+}
+
+// validatedValue records that value s passed validation.
+func (c *strCache) validatedValue(s string) {
+	if v, ok := c.values[s]; ok {
+		v.roles |= roleDimValue
+		c.values[s] = v
+	}
+	if e := &c.fast[hash(s)]; e.s == s {
+		e.roles |= roleDimValue
+	}
+}
+
+// valueEpoch is how many bodies a full value map serves before it is renewed.
+const valueEpoch = 256
+
+// body is called once per decoded body.
+func (c *strCache) body() {
+	c.bodies++
+	if c.bodies%valueEpoch == 0 && len(c.values) >= maxInterned {
+		clear(c.values)
+		clear(c.fast[:])
+	}
 }
 
 // validated records that s has passed validation in role.

@@ -93,6 +93,7 @@ func newDecoder(body []byte, now time.Time, lim Limits, dst *Request) decoder {
 	if dst.strs == nil {
 		dst.strs = newStrCache()
 	}
+	dst.strs.body()
 	dst.known = dst.known[:0]
 	return decoder{scanner: scanner{b: body, idx: -1, scratch: dst.scratch}, r: dst, now: now, lim: lim.withDefaults()}
 }
@@ -309,7 +310,7 @@ func (d *decoder) validate(dt *metric.Datum, known bool) *metric.FieldError {
 		c.validated(string(dt.Key.Unit), roleUnit)
 		for _, dim := range dt.Key.Dims {
 			c.validated(dim.Name, roleDimName)
-			c.validated(dim.Value, roleDimValue)
+			c.validatedValue(dim.Value)
 		}
 	}
 	return fe
