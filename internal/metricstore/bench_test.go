@@ -95,3 +95,37 @@ func BenchmarkMemoryPerSeries(b *testing.B) {
 		runtime.KeepAlive(f.st)
 	}
 }
+
+// BenchmarkQuery24h measures a 24-hour, 60-second-period statistics query of one series
+// whose 1,440 buckets are in the store (and the hot window in memory), with several
+// values per minute. Run: go test -run '^$' -bench Query24h ./internal/metricstore
+func BenchmarkQuery24h(b *testing.B) {
+	f := newFixture(&testing.T{})
+	end := time.Now().Truncate(time.Minute)
+	start := end.Add(-24 * time.Hour)
+	for m := 0; m < 1440; m++ {
+		at := start.Add(time.Duration(m) * time.Minute)
+		f.now = at.Add(30 * time.Second)
+		ds := make([]metric.Datum, 5)
+		for j := range ds {
+			ds[j] = metric.Datum{Key: key("a"), Time: at.Add(time.Duration(j) * time.Second), Resolution: 60, Value: float64(m*5 + j), HasValue: true}
+		}
+		if err := f.st.Ingest(context.Background(), ds); err != nil {
+			b.Fatal(err)
+		}
+		if m%60 == 59 {
+			f.st.Checkpoint(context.Background())
+		}
+	}
+	f.now = end
+	f.st.Checkpoint(context.Background())
+	q := Query{Env: "production", Namespace: "App", Name: "Latency", Dims: []metric.Dim{{Name: "Host", Value: "a"}},
+		Start: start, End: end, Period: time.Minute, Statistics: stats(&testing.T{}, "Sum", "Average", "Maximum", "p99")}
+	b.ResetTimer()
+	for b.Loop() {
+		res, err := f.st.Statistics(context.Background(), q)
+		if err != nil || len(res) != 1 || len(res[0].Datapoints) != 1440 {
+			b.Fatalf("%v %d", err, len(res))
+		}
+	}
+}
