@@ -198,16 +198,27 @@ func TestCompactRollsUpAndExpires(t *testing.T) {
 	if err := f.st.Checkpoint(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	before := f.query("a", base, base.Add(5*time.Minute), 5*time.Minute, "Sum", "SampleCount", "Minimum", "Maximum", "p50")
+	all := []string{"Sum", "SampleCount", "Minimum", "Maximum", "Average", "p50", "p90", "tm80", "IQM", "wm80", "TC(2:20)", "TS(10%:90%)", "PR(:10)"}
+	before := f.query("a", base, base.Add(5*time.Minute), 5*time.Minute, all...)
 	if err := f.st.Compact(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := f.dbs[0].OldBuckets(context.Background(), 60, t0.Unix(), 100); len(n) != 0 {
 		t.Errorf("60 s buckets older than 15 days remain: %d", len(n))
 	}
-	after := f.query("a", base, base.Add(5*time.Minute), 5*time.Minute, "Sum", "SampleCount", "Minimum", "Maximum", "p50")
-	if before[base]["Sum"] != 165 || after[base]["Sum"] != 165 || after[base]["p50"] != before[base]["p50"] || after[base]["SampleCount"] != 10 {
-		t.Errorf("rollup changed statistics: before %v after %v", before, after)
+	after := f.query("a", base, base.Add(5*time.Minute), 5*time.Minute, all...)
+	// Values 1..5 and 10..50: hand-computed over the ten samples.
+	want := map[string]float64{"Sum": 165, "SampleCount": 10, "Minimum": 1, "Maximum": 50, "Average": 16.5, "p50": 5, "p90": 40,
+		"tm80": 75.0 / 8, "IQM": (3 + 4 + 5 + 10 + 20) / 5.0, "TC(2:20)": 5, "PR(:10)": 60}
+	for stat, v := range want {
+		if before[base][stat] != v || after[base][stat] != v {
+			t.Errorf("%s: before the rollup %v, after %v, want %v", stat, before[base][stat], after[base][stat], v)
+		}
+	}
+	for _, stat := range all {
+		if before[base][stat] != after[base][stat] {
+			t.Errorf("%s changed across the rollup: %v → %v", stat, before[base][stat], after[base][stat])
+		}
 	}
 	f.now = t0.Add(500 * day)
 	if err := f.st.Compact(context.Background()); err != nil {
