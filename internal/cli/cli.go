@@ -160,6 +160,12 @@ func (c *command) flagNames() []string {
 	return out
 }
 
+// repeatFlag is a repeatable flag taking each value whole (dimension values may hold commas).
+type repeatFlag []string
+
+func (r *repeatFlag) String() string     { return strings.Join(*r, " ") }
+func (r *repeatFlag) Set(v string) error { *r = append(*r, v); return nil }
+
 // listFlag is a repeatable flag that also accepts comma-separated values.
 type listFlag []string
 

@@ -3,14 +3,14 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
+	"github.com/tocsin/tocsin/internal/client"
 	"github.com/tocsin/tocsin/internal/stack"
 )
 
@@ -71,61 +71,35 @@ func parityCommand() command {
 
 // compareLive fetches each environment's effective resources from a running server.
 func compareLive(rep *stack.Report, st *stack.Stack, base, token string) error {
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("--live needs an http(s) URL, got %q", base)
-	}
 	if token == "" {
 		return fmt.Errorf("--live needs a token: --token or TOCSIN_TOKEN")
 	}
+	c, err := client.New(base, token)
+	if err != nil {
+		return fmt.Errorf("--live: %w", err)
+	}
 	rep.Live = base
-	client := &http.Client{Timeout: 30 * time.Second}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	for _, env := range st.Envs {
 		var body struct {
 			Resources []stack.LiveResource `json:"resources"`
 		}
-		endpoint := strings.TrimSuffix(base, "/") + "/api/v1/environments/" + url.PathEscape(env.Name) + "/resources"
-		status, err := getJSON(client, endpoint, token, &body)
+		err := c.Get(ctx, "/api/v1/environments/"+url.PathEscape(env.Name)+"/resources", nil, &body)
+		var ae *client.Error
 		switch {
-		case err != nil:
-			return err
-		case status == http.StatusNotFound:
+		case errors.As(err, &ae) && ae.Status == http.StatusNotFound:
 			// The server does not serve this environment: everything in it is missing there.
 			rep.CompareLive(st, env.Name, nil)
 			continue
-		case status != http.StatusOK:
-			return fmt.Errorf("%s answered %d", endpoint, status)
+		case errors.As(err, &ae) && ae.Status == http.StatusUnauthorized:
+			return fmt.Errorf("%s answered 401: the server does not accept this token", base)
+		case errors.As(err, &ae) && ae.Status == http.StatusForbidden:
+			return fmt.Errorf("%s answered 403 for %s: the token may not read this environment (use --env to compare only the ones it may read)", base, env.Name)
+		case err != nil:
+			return err
 		}
 		rep.CompareLive(st, env.Name, body.Resources)
 	}
 	return nil
-}
-
-func getJSON(client *http.Client, endpoint, token string, v any) (int, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return 0, err
-	}
-	switch resp.StatusCode {
-	case http.StatusUnauthorized:
-		return resp.StatusCode, fmt.Errorf("%s answered 401: the server does not accept this token", endpoint)
-	case http.StatusForbidden:
-		return resp.StatusCode, fmt.Errorf("%s answered 403: the token may not read this environment (use --env to compare only the ones it may read)", endpoint)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return resp.StatusCode, nil
-	}
-	return resp.StatusCode, json.Unmarshal(data, v)
 }

@@ -15,7 +15,7 @@ import (
 func queryCommand() command {
 	var srv serverFlags
 	var env, namespace, name, unit, statistics, period, start, end, format string
-	var dims listFlag
+	var dims repeatFlag
 	return command{
 		name:    "query",
 		args:    "metric --namespace NS --name NAME [--dimension K=V]… [--statistics Sum,p99] [--period 1m] [--start T] [--end T] [--env ENV] [--format text|json]",
@@ -56,7 +56,10 @@ func queryCommand() command {
 			}
 			var out struct {
 				Results []struct {
-					Dimensions []struct{ Name, Value string } `json:"dimensions"`
+					Dimensions []struct {
+						Name  string `json:"name"`
+						Value string `json:"value"`
+					} `json:"dimensions"`
 					Datapoints []struct {
 						Timestamp time.Time          `json:"timestamp"`
 						Values    map[string]float64 `json:"values"`

@@ -33,7 +33,7 @@ func sendCommand() command {
 	var srv serverFlags
 	var env, namespace, name, unit, values, counts, stats, timestamp string
 	var value float64
-	var dims listFlag
+	var dims repeatFlag
 	var resolution int
 	var hasValue bool
 	return command{

@@ -24,6 +24,10 @@ func TestMatchGlob(t *testing.T) {
 		{"exact", "exact", true},
 		{"exact", "exact2", false},
 		{"**", "anything", true},
+		{`C:\dir`, `C:\dir`, true},
+		{`a\\b`, `a\b`, true},
+		{`*\*`, "x*", true},
+		{`*\*`, "xy", false},
 	} {
 		if got := MatchGlob(tc.pattern, tc.s); got != tc.want {
 			t.Errorf("MatchGlob(%q, %q) = %v, want %v", tc.pattern, tc.s, got, tc.want)
