@@ -99,9 +99,12 @@ func TestParityUndeclaredExitsOne(t *testing.T) {
 	}
 }
 
-// Creating an alarm through the API on a running server makes --live report drift.
-func TestParityLiveDrift(t *testing.T) {
-	const admin = "cli-test-admin-token-0001"
+const admin = "cli-test-admin-token-0001"
+
+// startServer runs a real server on the quickstart stack until the test ends and returns
+// its URL.
+func startServer(t *testing.T) string {
+	t.Helper()
 	srv, err := server.New(server.Options{ConfigDir: quickstart, DataDir: t.TempDir(), Listen: "127.0.0.1:0", AdminToken: admin, Stdout: io.Discard})
 	if err != nil {
 		t.Fatal(err)
@@ -109,8 +112,13 @@ func TestParityLiveDrift(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx) }()
-	defer func() { cancel(); <-done }()
-	url := "http://" + srv.Addr()
+	t.Cleanup(func() { cancel(); <-done })
+	return "http://" + srv.Addr()
+}
+
+// Creating an alarm through the API on a running server makes --live report drift.
+func TestParityLiveDrift(t *testing.T) {
+	url := startServer(t)
 	env := map[string]string{"TOCSIN_TOKEN": admin}
 
 	if code, out, errOut := run(t, env, "parity", quickstart, "--live", url); code != 0 || !strings.Contains(out, "matches the code") {
@@ -166,16 +174,7 @@ func TestHelpVersionCompletionSchema(t *testing.T) {
 
 // send and query talk to a real server.
 func TestSendAndQueryMetric(t *testing.T) {
-	const admin = "cli-test-admin-token-0002"
-	srv, err := server.New(server.Options{ConfigDir: quickstart, DataDir: t.TempDir(), Listen: "127.0.0.1:0", AdminToken: admin, Stdout: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	defer func() { cancel(); <-done }()
-	env := map[string]string{"TOCSIN_TOKEN": admin, "TOCSIN_URL": "http://" + srv.Addr()}
+	env := map[string]string{"TOCSIN_TOKEN": admin, "TOCSIN_URL": startServer(t)}
 	at := time.Now().UTC().Add(-2 * time.Minute).Truncate(time.Minute).Format(time.RFC3339)
 	for _, args := range [][]string{
 		{"--value", "3"},
