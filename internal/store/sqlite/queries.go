@@ -57,6 +57,19 @@ ON CONFLICT (series_id, res, start) DO UPDATE SET data = excluded.data`
 WHERE series_id = ? AND res = ? AND start >= ? AND start < ? ORDER BY start`
 	qOldBuckets = `SELECT series_id, res, start, data FROM metric_buckets
 WHERE res = ? AND start < ? ORDER BY series_id, start LIMIT ?`
+
+	qLoadAlarmStates = `SELECT environment, alarm, instance, state, reason, reason_data, updated_at, transition_at, extra
+FROM alarm_states WHERE environment = ?`
+	qUpsertAlarmState = `INSERT INTO alarm_states
+	(environment, alarm, instance, state, reason, reason_data, updated_at, transition_at, extra)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (environment, alarm, instance) DO UPDATE SET
+	state = excluded.state, reason = excluded.reason, reason_data = excluded.reason_data,
+	updated_at = excluded.updated_at, transition_at = excluded.transition_at, extra = excluded.extra`
+	qDeleteAlarmState = `DELETE FROM alarm_states WHERE environment = ? AND alarm = ? AND instance = ?`
+	qInsertHistory    = `INSERT INTO alarm_history (environment, alarm, instance, at, type, summary, data) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	qListHistory      = `SELECT id, environment, alarm, instance, at, type, summary, data FROM alarm_history`
+	qPruneHistory     = `DELETE FROM alarm_history WHERE at < ?`
 )
 
 // timeLayout is RFC 3339 with a fixed nine-digit fraction: every stored time has the same

@@ -245,3 +245,11 @@ func TestMetricsContract(t *testing.T) {
 		return db
 	})
 }
+
+func TestAlarmsContract(t *testing.T) {
+	storetest.RunAlarms(t, func(t *testing.T) store.Alarms {
+		db := openAt(t, filepath.Join(t.TempDir(), "tocsin.db"))
+		t.Cleanup(func() { db.Close() })
+		return db
+	})
+}
