@@ -21,6 +21,10 @@ type Loop struct {
 	// Cycle does one round of work. An error is recorded (and shown by /health) but does
 	// not stop the loop; a cycle that never returns stalls it.
 	Cycle func(ctx context.Context) error
+	// StallAfter is how long the loop may go without completing a cycle before /health
+	// calls it stalled (default StallFactor intervals). Loops that poll often but may
+	// run long cycles set it.
+	StallAfter time.Duration
 }
 
 // StallFactor is how many intervals may pass without a completed cycle before a loop
@@ -126,6 +130,9 @@ func (s *Supervisor) Statuses() []Status {
 	out := make([]Status, 0, len(s.all))
 	for _, st := range s.all {
 		limit := StallFactor * st.loop.Interval
+		if st.loop.StallAfter > 0 {
+			limit = st.loop.StallAfter
+		}
 		status := Status{Name: st.loop.Name, OK: true, Interval: st.loop.Interval.String(), LastCycle: st.lastCycle, Cycles: st.cycles, LastError: st.lastErr}
 		since := st.lastCycle
 		if since.IsZero() {

@@ -13,6 +13,7 @@ type series struct {
 	keyStr string
 	res    int   // base resolution in seconds
 	first  int64 // Unix seconds of the first datum
+	last   int64 // Unix seconds of the newest datum seen since start (or of the newest slot loaded)
 	slots  []slot
 	// inDirty is set while the series is on the store's dirty list.
 	inDirty bool

@@ -111,6 +111,7 @@ func (s *Store) load(ctx context.Context) error {
 				continue
 			}
 			sl := sr.slotFor(br.Start, false)
+			sr.last = max(sr.last, br.Start)
 			if _, err := sl.b.UnmarshalBinary(br.Data); err != nil {
 				return fmt.Errorf("metricstore: bucket %d/%d: %w", br.SeriesID, br.Start, err)
 			}
@@ -256,6 +257,9 @@ func (s *Store) applyDatum(sr *series, d *metric.Datum) {
 	sl := sr.slotFor(start, delta)
 	apply(&sl.b, d)
 	sl.dirty = true
+	if t := d.Time.Unix(); t > sr.last {
+		sr.last = t
+	}
 	if !sr.inDirty {
 		sr.inDirty = true
 		s.dirty = append(s.dirty, sr)

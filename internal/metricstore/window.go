@@ -3,6 +3,7 @@ package metricstore
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/tocsin/tocsin/internal/metric"
 )
@@ -30,6 +31,21 @@ func (s *Store) Streams(sel Selector) []Stream {
 		out[i] = Stream{Dims: g.dims, series: g.series}
 	}
 	return out
+}
+
+// LastSeen returns the time of the newest datum of the stream (as far as this process
+// knows: data older than the hot window before a restart is not counted), or the zero time.
+func (s *Store) LastSeen(st *Stream) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var last int64
+	for _, sr := range st.series {
+		last = max(last, sr.last)
+	}
+	if last == 0 {
+		return time.Time{}
+	}
+	return time.Unix(last, 0).UTC()
 }
 
 // Window fills out[i] with the merged buckets of the stream over the period starting at

@@ -79,6 +79,9 @@ func (s *Server) reload(ctx context.Context, trigger string) error {
 		return err
 	}
 	s.cfg.cur.Store(cfg)
+	if err := s.configureAlarms(ctx); err != nil {
+		return err
+	}
 	s.log.Info("configuration applied", "trigger", trigger, "checksum", st.Checksum[:12])
 	return nil
 }
@@ -204,7 +207,7 @@ func (s *Server) recompose(ctx context.Context) error {
 		return err
 	}
 	s.cfg.cur.Store(cfg)
-	return nil
+	return s.configureAlarms(ctx)
 }
 
 func compactJSON(body []byte) ([]byte, error) {

@@ -22,6 +22,7 @@ type metrics struct {
 	httpReqs    *prometheus.CounterVec
 	ingested    *prometheus.CounterVec
 	rejects     *prometheus.CounterVec
+	transitions *prometheus.CounterVec
 	httpLatency *prometheus.HistogramVec
 }
 
@@ -34,6 +35,7 @@ func newMetrics(s *Server) *metrics {
 	m.httpLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "tocsin_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"route"})
 	m.ingested = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tocsin_ingest_datums_total", Help: "Datums accepted (durable) by source: http or statsd."}, []string{"source"})
 	m.rejects = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tocsin_ingest_rejected_total", Help: "Rejected datums, StatsD lines and bodies by reason."}, []string{"reason"})
+	m.transitions = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tocsin_alarm_transitions_total", Help: "Alarm state changes by new state."}, []string{"state"})
 	build := prometheus.NewGauge(prometheus.GaugeOpts{Name: "tocsin_build_info", Help: "Always 1; labels carry the version.", ConstLabels: prometheus.Labels{"version": s.opts.Version}})
 	build.Set(1)
 	loops := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tocsin_loops_stalled", Help: "Number of periodic loops that have not completed a cycle within 3 intervals."}, func() float64 {
@@ -45,7 +47,7 @@ func newMetrics(s *Server) *metrics {
 		}
 		return float64(n)
 	})
-	m.reg.MustRegister(m.reloads, m.reloadOK, m.reloadTime, m.httpReqs, m.httpLatency, m.ingested, m.rejects, build, loops,
+	m.reg.MustRegister(m.reloads, m.reloadOK, m.reloadTime, m.httpReqs, m.httpLatency, m.ingested, m.rejects, m.transitions, build, loops,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -62,6 +64,8 @@ func (m *metrics) reload(rec store.ReloadRecord) {
 
 func (m *metrics) accepted(source string, n int) { m.ingested.WithLabelValues(source).Add(float64(n)) }
 func (m *metrics) rejected(reason string)        { m.rejects.WithLabelValues(reason).Inc() }
+
+func (m *metrics) alarmTransition(state string) { m.transitions.WithLabelValues(state).Inc() }
 
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})

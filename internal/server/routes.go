@@ -47,6 +47,10 @@ func (s *Server) routeTable() []route {
 		{"PUT /api/v1/environments/{env}/resources/{kind}/{name}", envScoped, "write", j((*Server).putResource)},
 		{"DELETE /api/v1/environments/{env}/resources/{kind}/{name}", envScoped, "write", j((*Server).deleteResource)},
 		{"DELETE /api/v1/environments/{env}/runtime/{kind}/{name}", envScoped, "write", j((*Server).revertResource)},
+		{"GET /api/v1/environments/{env}/alarms", envScoped, "read", j((*Server).listAlarms)},
+		{"GET /api/v1/environments/{env}/alarms/{name}", envScoped, "read", j((*Server).getAlarm)},
+		{"GET /api/v1/environments/{env}/alarms/{name}/history", envScoped, "read", j((*Server).alarmHistory)},
+		{"POST /api/v1/environments/{env}/alarms/{name}/state", envScoped, "write", j((*Server).setAlarmState)},
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tocsin/tocsin/internal/alarm/engine"
 	"github.com/tocsin/tocsin/internal/loop"
 	"github.com/tocsin/tocsin/internal/metricstore"
 	"github.com/tocsin/tocsin/internal/store"
@@ -57,6 +58,7 @@ type Server struct {
 	store       store.Store
 	metricDB    *sqlite.DB
 	metricStore *metricstore.Store
+	alarms      *engine.Engine
 	loops       *loop.Supervisor
 	metrics     *metrics
 	listener    net.Listener
@@ -108,6 +110,11 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	if err := s.openMetrics(ctx, s.cfg.get().stack.Project.Server); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.openAlarms(ctx); err != nil {
+		s.closeMetrics()
 		db.Close()
 		return nil, err
 	}
@@ -188,6 +195,7 @@ func (s *Server) startLoops(ctx context.Context) {
 	for _, l := range s.metricLoops(s.cfg.get().stack.Project.Server) {
 		s.loops.Start(ctx, l)
 	}
+	s.loops.Start(ctx, s.alarmLoop())
 	for _, l := range s.opts.Loops {
 		s.loops.Start(ctx, l)
 	}

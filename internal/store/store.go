@@ -20,6 +20,7 @@ type Store interface {
 	ReloadLog
 	Runtime
 	Probe
+	Alarms
 	Close() error
 }
 

@@ -1,0 +1,195 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/tocsin/tocsin/internal/alarm/eval"
+	"github.com/tocsin/tocsin/internal/metric"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+// Cycle evaluates every alarm instance whose next evaluation instant has come: the end
+// of its minute (10 s for high-resolution periods) plus its evaluation delay. It is the
+// engine's loop body: call it often (every 100 ms); when nothing is due it returns at
+// once, so alarms are decided within that much of their due time.
+func (e *Engine) Cycle(ctx context.Context) error {
+	now := e.opts.Now()
+	e.mu.Lock()
+	due := !now.Before(e.nextDue)
+	e.mu.Unlock()
+	if !due {
+		return nil
+	}
+	return e.EvaluateAt(ctx, now)
+}
+
+// updateNextDue computes when the next evaluation is due (mu held).
+func (e *Engine) updateNextDue(now time.Time) {
+	next := now.Add(time.Hour)
+	for _, m := range e.defs {
+		for _, d := range m {
+			point := now.Add(-d.delay).Truncate(d.step).Add(d.step).Add(d.delay)
+			if point.Before(next) {
+				next = point
+			}
+		}
+	}
+	e.nextDue = next
+}
+
+// EvaluateAt runs the evaluations due at now (tests and backtests drive it with their own
+// clock).
+func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) error {
+	e.mu.Lock()
+	var saves []store.AlarmState
+	var history []store.HistoryItem
+	var changes []Change
+	var firstErr error
+	for _, d := range e.sortedDefs() {
+		point := now.Add(-d.delay).Truncate(d.step)
+		if d.template {
+			e.discover(d, now)
+		}
+		for _, inst := range e.inst[d] {
+			if !point.After(inst.lastEval) {
+				continue
+			}
+			ch, err := e.evaluate(ctx, d, inst, point, now)
+			if err != nil {
+				if firstErr == nil {
+					firstErr = fmt.Errorf("alarm %s: %w", InstanceName(d.name, inst.id), err)
+				}
+				continue
+			}
+			if ch != nil {
+				saves = append(saves, e.record(d, inst))
+				history = append(history, transitionItems(d, inst, ch)...)
+				changes = append(changes, *ch)
+			}
+		}
+		if d.template {
+			history = append(history, e.retire(ctx, d, now)...)
+		}
+	}
+	e.updateNextDue(now)
+	e.mu.Unlock()
+	if err := e.opts.Store.SaveAlarmStates(ctx, saves, history); err != nil {
+		return err
+	}
+	if e.opts.OnChange != nil {
+		for _, ch := range changes {
+			e.opts.OnChange(ch)
+		}
+	}
+	return firstErr
+}
+
+// discover creates an instance for every stream a template matches that reported within
+// forget_after (a retired instance comes back when its series reports again).
+func (e *Engine) discover(d *definition, now time.Time) {
+	streams := e.opts.Metrics.Streams(d.sel)
+	for i := range streams {
+		id := d.instanceID(streams[i].Dims)
+		if inst := e.inst[d][id]; inst != nil {
+			inst.stream = &streams[i]
+			continue
+		}
+		if now.Sub(e.opts.Metrics.LastSeen(&streams[i])) >= d.forgetAfter {
+			continue
+		}
+		inst, _ := e.claim(d, id, streams[i].Dims, now)
+		inst.stream = &streams[i]
+	}
+}
+
+// evaluate decides one instance at point; it returns the change, if any.
+func (e *Engine) evaluate(ctx context.Context, d *definition, inst *instance, point, now time.Time) (*Change, error) {
+	if inst.stream == nil {
+		streams := e.opts.Metrics.Streams(d.sel)
+		if len(streams) > 0 {
+			inst.stream = &streams[0]
+		}
+	}
+	starts := eval.SlotStarts(d.cfg, point)
+	slots := make([]eval.Slot, len(starts))
+	if inst.stream != nil {
+		if cap(e.buckets) < len(starts) {
+			e.buckets = make([]metric.Bucket, len(starts))
+		}
+		unix := make([]int64, len(starts))
+		for i, s := range starts {
+			unix[i] = s.Unix()
+		}
+		buckets := e.buckets[:len(starts)]
+		if err := e.opts.Metrics.Window(ctx, inst.stream, unix, int64(d.cfg.Period/time.Second), buckets); err != nil {
+			return nil, err
+		}
+		for i := range slots {
+			slots[i] = eval.Slot{Start: starts[i], Bucket: buckets[i]}
+		}
+	} else {
+		for i := range slots {
+			slots[i] = eval.Slot{Start: starts[i]}
+		}
+	}
+	inst.lastEval = point
+	res := eval.Evaluate(d.cfg, slots, inst.state, point)
+	inst.datapoints = res.Datapoints
+	if res.Retained || res.State == inst.state {
+		return nil, nil
+	}
+	data, _ := json.Marshal(res.ReasonData)
+	ch := &Change{Env: d.env, Alarm: d.name, Instance: inst.id, Dims: inst.dims, Old: inst.state, New: res.State,
+		Reason: res.Reason, ReasonData: data, At: now.UTC(), Source: d.source}
+	if d.actionsEnabled {
+		ch.Actions = d.actionsFor(res.State)
+	}
+	inst.state, inst.reason, inst.reasonData = res.State, res.Reason, data
+	inst.updated, inst.transitioned = now.UTC(), now.UTC()
+	return ch, nil
+}
+
+// retire drops template instances silent for longer than forget_after.
+func (e *Engine) retire(ctx context.Context, d *definition, now time.Time) []store.HistoryItem {
+	var items []store.HistoryItem
+	for id, inst := range e.inst[d] {
+		if inst.stream == nil || now.Sub(e.opts.Metrics.LastSeen(inst.stream)) < d.forgetAfter {
+			continue
+		}
+		delete(e.inst[d], id)
+		e.opts.Store.DeleteAlarmStates(ctx, d.env, d.name, []string{id})
+		items = append(items, e.configItem(d, id, now.UTC(), fmt.Sprintf("Alarm instance %s retired after %s without data", InstanceName(d.name, id), d.forgetAfter)))
+	}
+	return items
+}
+
+// transitionItems are the history of a change: the StateUpdate, and one Action item per
+// action taken.
+func transitionItems(d *definition, inst *instance, ch *Change) []store.HistoryItem {
+	data, _ := json.Marshal(map[string]any{"version": "1.0",
+		"oldState": map[string]any{"stateValue": ch.Old},
+		"newState": map[string]any{"stateValue": ch.New, "stateReason": ch.Reason, "stateReasonData": ch.ReasonData}})
+	items := []store.HistoryItem{{Environment: d.env, Alarm: d.name, Instance: inst.id, At: ch.At, Type: "StateUpdate",
+		Summary: fmt.Sprintf("Alarm updated from %s to %s", ch.Old, ch.New), Data: data}}
+	for _, a := range ch.Actions {
+		ad, _ := json.Marshal(map[string]any{"actionState": "Recorded", "notificationResource": a, "stateUpdateTimestamp": ch.At})
+		items = append(items, store.HistoryItem{Environment: d.env, Alarm: d.name, Instance: inst.id, At: ch.At, Type: "Action",
+			Summary: fmt.Sprintf("Action for %s recorded: %s (delivered by the notification milestone)", ch.New, a), Data: ad})
+	}
+	return items
+}
+
+// actionsFor returns the actions of a state.
+func (d *definition) actionsFor(s eval.State) []string {
+	switch s {
+	case eval.Alarm:
+		return d.actions.Alarm
+	case eval.OK:
+		return d.actions.OK
+	default:
+		return d.actions.InsufficientData
+	}
+}

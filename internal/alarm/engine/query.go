@@ -1,0 +1,111 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tocsin/tocsin/internal/alarm/eval"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+// Filter selects instances for Instances.
+type Filter struct {
+	State  eval.State // "" for any
+	Prefix string     // alarm name prefix
+}
+
+// Instances lists an environment's alarm instances, alarms in ALARM first, then by name.
+func (e *Engine) Instances(env string, f Filter) []Instance {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []Instance
+	for name, d := range e.defs[env] {
+		if !strings.HasPrefix(name, f.Prefix) {
+			continue
+		}
+		for _, inst := range e.inst[d] {
+			if f.State == "" || inst.state == f.State {
+				out = append(out, e.view(d, inst))
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if (out[i].State == eval.Alarm) != (out[j].State == eval.Alarm) {
+			return out[i].State == eval.Alarm
+		}
+		return InstanceName(out[i].Alarm, out[i].Instance) < InstanceName(out[j].Alarm, out[j].Instance)
+	})
+	return out
+}
+
+// Alarm returns one alarm's definition and instances; ok is false when it does not exist.
+func (e *Engine) Alarm(env, name string) (def any, instances []Instance, ok bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	d := e.defs[env][name]
+	if d == nil {
+		return nil, nil, false
+	}
+	for _, inst := range e.inst[d] {
+		instances = append(instances, e.view(d, inst))
+	}
+	sort.Slice(instances, func(i, j int) bool { return instances[i].Instance < instances[j].Instance })
+	return d.source, instances, true
+}
+
+func (e *Engine) view(d *definition, inst *instance) Instance {
+	return Instance{Alarm: d.name, Instance: inst.id, Dims: inst.dims, State: inst.state, Reason: inst.reason,
+		ReasonData: json.RawMessage(inst.reasonData), UpdatedAt: inst.updated, TransitionAt: inst.transitioned,
+		LastEvaluated: inst.lastEval, Datapoints: inst.datapoints}
+}
+
+// History returns an alarm's history, newest first (it survives the alarm's deletion).
+func (e *Engine) History(ctx context.Context, env, alarm string, instance *string, from, to time.Time, limit int) ([]store.HistoryItem, error) {
+	return e.opts.Store.ListHistory(ctx, store.HistoryQuery{Environment: env, Alarm: alarm, Instance: instance, From: from, To: to, Limit: limit})
+}
+
+// ErrNoAlarm is returned for an unknown alarm or instance.
+var ErrNoAlarm = fmt.Errorf("no such alarm")
+
+// SetState sets an instance's state until its next evaluation (like SetAlarmState); the
+// actions of the new state run if it differs.
+func (e *Engine) SetState(ctx context.Context, env, name, id string, state eval.State, reason string) error {
+	e.mu.Lock()
+	d := e.defs[env][name]
+	var inst *instance
+	if d != nil {
+		inst = e.inst[d][id]
+	}
+	if inst == nil {
+		e.mu.Unlock()
+		return ErrNoAlarm
+	}
+	now := e.opts.Now().UTC()
+	var changes []Change
+	var history []store.HistoryItem
+	if state != inst.state {
+		data, _ := json.Marshal(map[string]any{"version": "1.0", "setBy": "SetAlarmState"})
+		ch := &Change{Env: env, Alarm: name, Instance: id, Dims: inst.dims, Old: inst.state, New: state, Reason: reason, ReasonData: data, At: now, Source: d.source}
+		if d.actionsEnabled {
+			ch.Actions = d.actionsFor(state)
+		}
+		inst.state, inst.reason, inst.reasonData, inst.updated, inst.transitioned = state, reason, data, now, now
+		history = transitionItems(d, inst, ch)
+		changes = append(changes, *ch)
+	}
+	saves := []store.AlarmState{e.record(d, inst)}
+	e.mu.Unlock()
+	if err := e.opts.Store.SaveAlarmStates(ctx, saves, history); err != nil {
+		return err
+	}
+	if e.opts.OnChange != nil {
+		for _, ch := range changes {
+			e.opts.OnChange(ch)
+		}
+	}
+	return nil
+}
