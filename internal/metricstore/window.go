@@ -111,4 +111,3 @@ func slotIndex(starts []int64, period, t int64) int {
 	}
 	return k
 }
-
