@@ -43,6 +43,7 @@ func commands() []command {
 		validateCommand(),
 		renderCommand(),
 		parityCommand(),
+		testCommand(),
 		sendCommand(),
 		queryCommand(),
 		benchCommand(),

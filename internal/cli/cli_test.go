@@ -201,3 +201,39 @@ func TestSendAndQueryMetric(t *testing.T) {
 		t.Errorf("bench: %d\n%s%s", code, out, errOut)
 	}
 }
+
+// The spec's vectors and the examples pass as tocsin test files; a wrong expectation fails
+// with a line saying what was expected and what happened.
+func TestAlarmTestFiles(t *testing.T) {
+	files, _ := filepath.Glob("../alarm/alarmtest/testdata/spec/*_test.yaml")
+	examples, _ := filepath.Glob("../../examples/*/*_test.yaml")
+	files = append(files, examples...)
+	if len(files) < 6 {
+		t.Fatalf("too few test files: %v", files)
+	}
+	code, out, errOut := run(t, nil, append([]string{"test"}, files...)...)
+	if code != 0 || !regexp.MustCompile(`(?m)^[1-9]\d* passed, 0 failed$`).MatchString(out) {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	dir := t.TempDir()
+	data, _ := os.ReadFile("../../examples/broker-story/broker_test.yaml")
+	bad := strings.Replace(string(data), "{at: 10m, alarm: broker-errors-maximum, state: OK}", "{at: 10m, alarm: broker-errors-maximum, state: ALARM}", 1)
+	bad = strings.Replace(bad, "stack: .", "stack: "+filepath.Join(mustAbs(t, "../../examples/broker-story")), 1)
+	os.WriteFile(filepath.Join(dir, "bad_test.yaml"), []byte(bad), 0o644)
+	code, out, _ = run(t, nil, "test", filepath.Join(dir, "bad_test.yaml"))
+	if code != 1 || !strings.Contains(out, "broker-errors-maximum: expected ALARM, got OK") || !strings.Contains(out, "5 passed, 1 failed") {
+		t.Errorf("a failing expectation: %d\n%s", code, out)
+	}
+	os.WriteFile(filepath.Join(dir, "invalid_test.yaml"), []byte("tests: [{name: x, expekt: []}]\n"), 0o644)
+	if code, _, errOut := run(t, nil, "test", filepath.Join(dir, "invalid_test.yaml")); code != 2 || !strings.Contains(errOut, "invalid_test.yaml:1:") {
+		t.Errorf("an invalid file: %d %s", code, errOut)
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}

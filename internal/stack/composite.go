@@ -2,6 +2,7 @@ package stack
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tocsin/tocsin/internal/alarm/rule"
@@ -33,7 +34,8 @@ func (a *CompositeAlarm) Validate(c *Check) {
 			c.Errorf("rule", "%v", err)
 		} else {
 			for _, ref := range expr.Refs() {
-				c.Ref("rule", ref, "alarms", "composite_alarms")
+				// NAME[*] means every instance of the template NAME.
+				c.Ref("rule", strings.TrimSuffix(ref, "[*]"), "alarms", "composite_alarms")
 			}
 		}
 	}

@@ -74,6 +74,8 @@ func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) error {
 			history = append(history, e.retire(ctx, d, now)...)
 		}
 	}
+	cs, ch, cc := e.evaluateComposites(now)
+	saves, history, changes = append(saves, cs...), append(history, ch...), append(changes, cc...)
 	e.updateNextDue(now)
 	e.mu.Unlock()
 	if err := e.opts.Store.SaveAlarmStates(ctx, saves, history); err != nil {
@@ -183,13 +185,4 @@ func transitionItems(d *definition, inst *instance, ch *Change) []store.HistoryI
 }
 
 // actionsFor returns the actions of a state.
-func (d *definition) actionsFor(s eval.State) []string {
-	switch s {
-	case eval.Alarm:
-		return d.actions.Alarm
-	case eval.OK:
-		return d.actions.OK
-	default:
-		return d.actions.InsufficientData
-	}
-}
+func (d *definition) actionsFor(s eval.State) []string { return actionsFor(d.actions, s) }

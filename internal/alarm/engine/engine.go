@@ -23,11 +23,15 @@ type Options struct {
 	Store   store.Alarms       // required: states and history
 	Now     func() time.Time   // default time.Now
 	Logger  *slog.Logger
-	// EvaluationDelay is the default wait after a period closes (default 10s).
+	// EvaluationDelay is the default wait after a period closes (default 10s; NoDelay
+	// for none).
 	EvaluationDelay time.Duration
 	// OnChange is told of every state change after it is persisted (events, notifications).
 	OnChange func(Change)
 }
+
+// NoDelay asks for no evaluation delay (Options.EvaluationDelay's zero value means the default).
+const NoDelay = time.Duration(-1)
 
 // Change is one state change of an alarm instance.
 type Change struct {
@@ -38,7 +42,10 @@ type Change struct {
 	ReasonData           json.RawMessage
 	At                   time.Time
 	Actions              []string // topics or escalation policies of the new state (when enabled)
-	Source               *stack.Alarm
+	// ActionsOnly marks a composite's actions released later (after a suppressor's wait
+	// or extension period) rather than a state change.
+	ActionsOnly bool
+	Source      *stack.Alarm // nil for composite alarms
 }
 
 // Instance is the state of one alarm instance, as the API shows it.
@@ -52,6 +59,8 @@ type Instance struct {
 	TransitionAt    time.Time
 	LastEvaluated   time.Time
 	Datapoints      []eval.Datapoint
+	Composite       bool
+	SuppressedBy    string // composites: WaitPeriod, ExtensionPeriod or Alarm while actions are held
 }
 
 type instance struct {
@@ -74,6 +83,7 @@ type Engine struct {
 
 	mu      sync.Mutex
 	defs    map[string]map[string]*definition // env → alarm → definition
+	comps   map[string][]*compositeDef        // env → composites, children first
 	inst    map[*definition]map[string]*instance
 	loaded  map[string]map[string]store.AlarmState // persisted states not yet claimed
 	buckets []metric.Bucket                        // scratch for windows
@@ -88,10 +98,13 @@ func New(opts Options) *Engine {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	if opts.EvaluationDelay == 0 {
+	switch {
+	case opts.EvaluationDelay == 0:
 		opts.EvaluationDelay = 10 * time.Second
+	case opts.EvaluationDelay < 0:
+		opts.EvaluationDelay = 0
 	}
-	return &Engine{opts: opts, log: opts.Logger, defs: map[string]map[string]*definition{}, inst: map[*definition]map[string]*instance{}, loaded: map[string]map[string]store.AlarmState{}}
+	return &Engine{opts: opts, log: opts.Logger, defs: map[string]map[string]*definition{}, comps: map[string][]*compositeDef{}, inst: map[*definition]map[string]*instance{}, loaded: map[string]map[string]store.AlarmState{}}
 }
 
 func stateKey(alarm, instance string) string { return alarm + "\x00" + instance }
@@ -157,10 +170,16 @@ func (e *Engine) Configure(ctx context.Context, envs []*stack.Env) error {
 			}
 		}
 		e.defs[env.Name] = next
+		cs, ch, err := e.configureComposites(env, now)
+		if err != nil {
+			return err
+		}
+		saves, history = append(saves, cs...), append(history, ch...)
 	}
 	for name := range e.defs {
 		if !seen[name] {
 			delete(e.defs, name)
+			delete(e.comps, name)
 		}
 	}
 	e.nextDue = time.Time{} // evaluate new alarms at once

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin/internal/alarm/eval"
+	"github.com/tocsin/tocsin/internal/metric"
 	"github.com/tocsin/tocsin/internal/store"
 )
 
@@ -33,6 +34,11 @@ func (e *Engine) Instances(env string, f Filter) []Instance {
 			}
 		}
 	}
+	for _, c := range e.comps[env] {
+		if strings.HasPrefix(c.name, f.Prefix) && (f.State == "" || c.inst.state == f.State) {
+			out = append(out, compositeView(c))
+		}
+	}
 	sort.Slice(out, func(i, j int) bool {
 		if (out[i].State == eval.Alarm) != (out[j].State == eval.Alarm) {
 			return out[i].State == eval.Alarm
@@ -48,6 +54,11 @@ func (e *Engine) Alarm(env, name string) (def any, instances []Instance, ok bool
 	defer e.mu.Unlock()
 	d := e.defs[env][name]
 	if d == nil {
+		for _, c := range e.comps[env] {
+			if c.name == name {
+				return c.source, []Instance{compositeView(c)}, true
+			}
+		}
 		return nil, nil, false
 	}
 	for _, inst := range e.inst[d] {
@@ -61,6 +72,11 @@ func (e *Engine) view(d *definition, inst *instance) Instance {
 	return Instance{Alarm: d.name, Instance: inst.id, Dims: inst.dims, State: inst.state, Reason: inst.reason,
 		ReasonData: json.RawMessage(inst.reasonData), UpdatedAt: inst.updated, TransitionAt: inst.transitioned,
 		LastEvaluated: inst.lastEval, Datapoints: inst.datapoints}
+}
+
+func compositeView(c *compositeDef) Instance {
+	return Instance{Alarm: c.name, State: c.inst.state, Reason: c.inst.reason, ReasonData: json.RawMessage(c.inst.reasonData),
+		UpdatedAt: c.inst.updated, TransitionAt: c.inst.transitioned, Composite: true, SuppressedBy: c.machine.SuppressedBy()}
 }
 
 // History returns an alarm's history, newest first (it survives the alarm's deletion).
@@ -107,5 +123,30 @@ func (e *Engine) SetState(ctx context.Context, env, name, id string, state eval.
 			e.opts.OnChange(ch)
 		}
 	}
+	return nil
+}
+
+// Seed puts an instance in a state without evaluating, recording or acting (test files'
+// initial_state). For a template the instance is created from its id (Dim=value,…).
+func (e *Engine) Seed(env, name, id string, state eval.State) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	d := e.defs[env][name]
+	if d == nil {
+		return ErrNoAlarm
+	}
+	inst := e.inst[d][id]
+	if inst == nil {
+		if !d.template {
+			return ErrNoAlarm
+		}
+		var dims []metric.Dim
+		for _, part := range strings.Split(id, ",") {
+			k, v, _ := strings.Cut(part, "=")
+			dims = append(dims, metric.Dim{Name: k, Value: v})
+		}
+		inst, _ = e.claim(d, id, dims, e.opts.Now())
+	}
+	inst.state, inst.reason = state, "Initial state set by the test"
 	return nil
 }
