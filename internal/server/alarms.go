@@ -12,6 +12,7 @@ import (
 	"github.com/tocsin/tocsin/internal/alarm/engine"
 	"github.com/tocsin/tocsin/internal/alarm/eval"
 	"github.com/tocsin/tocsin/internal/loop"
+	"github.com/tocsin/tocsin/internal/metric"
 	"github.com/tocsin/tocsin/internal/stack"
 )
 
@@ -72,6 +73,9 @@ func (s *Server) listAlarms(r *http.Request) (any, error) {
 }
 
 func instanceJSON(inst engine.Instance, detail bool) map[string]any {
+	if inst.Dims == nil {
+		inst.Dims = []metric.Dim{}
+	}
 	m := map[string]any{"name": engine.InstanceName(inst.Alarm, inst.Instance), "alarm": inst.Alarm, "instance": inst.Instance,
 		"dimensions": inst.Dims, "state": inst.State, "reason": inst.Reason, "updated_at": inst.UpdatedAt, "transitioned_at": inst.TransitionAt}
 	if detail {
