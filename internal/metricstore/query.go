@@ -132,25 +132,28 @@ type group struct {
 	series []*series
 }
 
-// match finds the series of the query, grouped by dimension set.
+// match finds the series of the query, grouped by dimension set (series that differ only
+// by unit share a group).
 func (s *Store) match(q *Query) []group {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var groups []group
+	index := map[string]int{}
+	var key []byte
 	for _, sr := range s.byMetric[metricKey(q.Env, q.Namespace, q.Name)] {
 		if (q.Unit != "" && sr.key.Unit != q.Unit) || !dimsMatch(q.Dims, sr.key.Dims) {
 			continue
 		}
-		found := false
-		for i := range groups {
-			if sameDims(groups[i].dims, sr.key.Dims) {
-				groups[i].series = append(groups[i].series, sr)
-				found = true
-			}
+		key = key[:0]
+		for _, d := range sr.key.Dims {
+			key = append(append(append(append(key, d.Name...), 1), d.Value...), 0)
 		}
-		if !found {
-			groups = append(groups, group{dims: sr.key.Dims, series: []*series{sr}})
+		if i, ok := index[string(key)]; ok {
+			groups[i].series = append(groups[i].series, sr)
+			continue
 		}
+		index[string(key)] = len(groups)
+		groups = append(groups, group{dims: sr.key.Dims, series: []*series{sr}})
 	}
 	sort.Slice(groups, func(i, j int) bool { return dimsLess(groups[i].dims, groups[j].dims) })
 	return groups
@@ -217,18 +220,6 @@ func dimsMatch(pattern, dims []metric.Dim) bool {
 			return false
 		}
 		if !metric.MatchGlob(pattern[i].Value, dims[i].Value) {
-			return false
-		}
-	}
-	return true
-}
-
-func sameDims(a, b []metric.Dim) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
 			return false
 		}
 	}
