@@ -54,6 +54,12 @@ func TestValidateExitCodes(t *testing.T) {
 	if code != 1 || !strings.Contains(out, filepath.Join(dir, "alarms", "bad.yaml")+":3:16: alarms[x].statistic: ") || !strings.Contains(out, "invalid:") {
 		t.Errorf("broken stack: %d\n%s", code, out)
 	}
+	if code, out, _ := run(t, nil, "validate", "../../examples/broker-story"); code != 0 || !strings.Contains(out, "use Sum") {
+		t.Errorf("story 1 lint: %d %s", code, out)
+	}
+	if code, _, _ := run(t, nil, "validate", "../../examples/broker-story", "--strict"); code != 1 {
+		t.Errorf("--strict with a warning: exit %d, want 1", code)
+	}
 	for _, args := range [][]string{{"validate"}, {"validate", "a", "b"}, {"validate", "--nope", "x"}} {
 		if code, _, _ := run(t, nil, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)

@@ -31,9 +31,14 @@ func lintAlarm(c *Check, a *Alarm, stat metric.Statistic) {
 
 	// A Maximum (or Minimum) of a count is the largest single sample, not the total: the
 	// BackendConnectionErrors alarm that stayed silent for two days.
-	if (s == "Maximum" || s == "Minimum") && greater && isCountLike(a.Metric) && a.Threshold != nil && *a.Threshold > 1 {
-		c.Warnf("statistic", "%s of a count metric (%s) is the largest single sample, usually 1, so it will rarely exceed %g; use Sum to alarm on the total per period",
-			s, a.Metric.Name, *a.Threshold)
+	countUnit := false
+	if u, err := metric.ParseUnit(a.Metric.Unit); err == nil && u.IsCount() {
+		countUnit = true
+	}
+	if (s == "Maximum" || s == "Minimum" || (s == "Average" && countUnit)) && greater && isCountLike(a.Metric) && a.Threshold != nil && *a.Threshold > 1 {
+		what := map[string]string{"Maximum": "the largest single sample", "Minimum": "the smallest single sample", "Average": "the mean per sample"}[s]
+		c.Warnf("statistic", "%s of a count metric (%s) is %s, usually 1, so it will rarely exceed %g; use Sum to alarm on the total per period",
+			s, a.Metric.Name, what, *a.Threshold)
 	}
 	// An Average of per-host health hides hosts that flap: the Schrödinger's symptoms story.
 	if s == "Average" && hostHealthName.MatchString(a.Metric.Name) {
@@ -46,6 +51,13 @@ func lintAlarm(c *Check, a *Alarm, stat metric.Statistic) {
 	}
 	if len(a.Actions.Alarm)+len(a.Actions.OK)+len(a.Actions.InsufficientData) == 0 {
 		c.Warnf("actions", "no actions: state changes of this alarm notify no one")
+	}
+	// A percentile over few samples is noisy: say what to do when a period holds too few.
+	if f, ok := stat.PercentileFraction(); ok && a.EvaluateLowSampleCountPercentile == "" && metric.LowSampleThreshold(f) > 1 {
+		c.Warnf("evaluate_low_sample_count_percentile", "%s needs %g samples per period to be meaningful; choose evaluate or ignore for periods with fewer", s, metric.LowSampleThreshold(f))
+	}
+	if a.Metric.Unit == "Percent" && a.Threshold != nil && (*a.Threshold < 0 || *a.Threshold > 100) {
+		c.Warnf("threshold", "%g is outside 0–100 for a Percent metric: the alarm can never (or will always) cross it", *a.Threshold)
 	}
 	if a.ActionsEnabled != nil && !*a.ActionsEnabled {
 		c.Warnf("actions_enabled", "actions are disabled: state changes notify no one")
