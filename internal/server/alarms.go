@@ -11,6 +11,7 @@ import (
 
 	"github.com/tocsin/tocsin/internal/alarm/engine"
 	"github.com/tocsin/tocsin/internal/alarm/eval"
+	"github.com/tocsin/tocsin/internal/event"
 	"github.com/tocsin/tocsin/internal/loop"
 	"github.com/tocsin/tocsin/internal/metric"
 	"github.com/tocsin/tocsin/internal/stack"
@@ -21,6 +22,9 @@ func (s *Server) openAlarms(ctx context.Context) error {
 	delay := 10 * time.Second
 	if d := s.cfg.get().stack.Project.Server.EvaluationDelay; d != nil {
 		delay = d.Std()
+		if delay == 0 {
+			delay = engine.NoDelay
+		}
 	}
 	s.alarms = engine.New(engine.Options{Metrics: s.metricStore, Store: s.store, Now: s.opts.Now,
 		Logger: s.log.With("part", "alarms"), EvaluationDelay: delay, OnChange: s.alarmChanged})
@@ -41,18 +45,54 @@ func (s *Server) configureAlarms(ctx context.Context) error {
 	return s.alarms.Configure(ctx, envs)
 }
 
+// historyLoop prunes alarm history older than server.history_retention (default 14d).
+func (s *Server) historyLoop() loop.Loop {
+	keep := 14 * 24 * time.Hour
+	if d := s.cfg.get().stack.Project.Server.HistoryRetention; d != nil {
+		keep = d.Std()
+	}
+	return loop.Loop{Name: "alarm-history-prune", Interval: time.Hour, Cycle: func(ctx context.Context) error {
+		_, err := s.store.PruneHistory(ctx, s.opts.Now().Add(-keep))
+		return err
+	}}
+}
+
 // alarmLoop polls the engine often (it returns at once when nothing is due), so alarms
 // are decided within 100 ms of their due time; a long evaluation round is not a stall.
 func (s *Server) alarmLoop() loop.Loop {
 	return loop.Loop{Name: "alarms", Interval: 100 * time.Millisecond, StallAfter: 2 * time.Minute, Cycle: s.alarms.Cycle}
 }
 
-// alarmChanged is told of every state change (the events and notifications milestones
-// deliver them; the engine records the actions in the alarm's history).
+// alarmChanged is told of every state change: it is published on the event bus (rules
+// and notifications consume it in later milestones; the engine records the actions in
+// the alarm's history meanwhile).
 func (s *Server) alarmChanged(ch engine.Change) {
+	if ch.ActionsOnly {
+		return // a composite's held actions, not a state change
+	}
 	s.metrics.alarmTransition(string(ch.New))
 	s.log.Info("alarm state change", "environment", ch.Env, "alarm", engine.InstanceName(ch.Alarm, ch.Instance),
 		"from", ch.Old, "to", ch.New, "reason", ch.Reason)
+	ev, err := ch.Event(time.Time{})
+	if err != nil {
+		s.log.Error("alarm state change event", "err", err)
+		return
+	}
+	s.bus.Publish(ev)
+}
+
+// recentEvents is GET /api/v1/environments/{env}/events: the latest events of the
+// environment held by the in-process bus, newest first.
+func (s *Server) recentEvents(r *http.Request) (any, error) {
+	env := r.PathValue("env")
+	all := s.bus.Recent()
+	out := []event.Envelope{}
+	for i := len(all) - 1; i >= 0; i-- {
+		if all[i].Environment == env {
+			out = append(out, all[i])
+		}
+	}
+	return map[string]any{"environment": env, "events": out}, nil
 }
 
 // listAlarms is GET /api/v1/environments/{env}/alarms.

@@ -51,6 +51,7 @@ func (s *Server) routeTable() []route {
 		{"GET /api/v1/environments/{env}/alarms/{name}", envScoped, "read", j((*Server).getAlarm)},
 		{"GET /api/v1/environments/{env}/alarms/{name}/history", envScoped, "read", j((*Server).alarmHistory)},
 		{"POST /api/v1/environments/{env}/alarms/{name}/state", envScoped, "write", j((*Server).setAlarmState)},
+		{"GET /api/v1/environments/{env}/events", envScoped, "read", j((*Server).recentEvents)},
 	}
 }
 

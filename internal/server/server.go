@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin/internal/alarm/engine"
+	"github.com/tocsin/tocsin/internal/event"
 	"github.com/tocsin/tocsin/internal/loop"
 	"github.com/tocsin/tocsin/internal/metricstore"
 	"github.com/tocsin/tocsin/internal/store"
@@ -59,6 +60,7 @@ type Server struct {
 	metricDB    *sqlite.DB
 	metricStore *metricstore.Store
 	alarms      *engine.Engine
+	bus         *event.Bus
 	loops       *loop.Supervisor
 	metrics     *metrics
 	listener    net.Listener
@@ -90,7 +92,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Server{opts: opts, log: opts.Logger, loops: loop.New(opts.Now)}
+	s := &Server{opts: opts, log: opts.Logger, loops: loop.New(opts.Now), bus: event.NewBus(1000)}
 	s.metrics = newMetrics(s)
 	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("server: data directory: %w", err)
@@ -196,6 +198,7 @@ func (s *Server) startLoops(ctx context.Context) {
 		s.loops.Start(ctx, l)
 	}
 	s.loops.Start(ctx, s.alarmLoop())
+	s.loops.Start(ctx, s.historyLoop())
 	for _, l := range s.opts.Loops {
 		s.loops.Start(ctx, l)
 	}

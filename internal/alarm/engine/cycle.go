@@ -109,7 +109,7 @@ func (e *Engine) discover(d *definition, now time.Time) {
 
 // evaluate decides one instance at point; it returns the change, if any.
 func (e *Engine) evaluate(ctx context.Context, d *definition, inst *instance, point, now time.Time) (*Change, error) {
-	if inst.stream == nil {
+	if inst.stream == nil && !d.template { // a template instance's stream comes from discover
 		streams := e.opts.Metrics.Streams(d.sel)
 		if len(streams) > 0 {
 			inst.stream = &streams[0]

@@ -133,6 +133,13 @@ func (e *Engine) Seed(env, name, id string, state eval.State) error {
 	defer e.mu.Unlock()
 	d := e.defs[env][name]
 	if d == nil {
+		for _, c := range e.comps[env] {
+			if c.name == name && id == "" {
+				c.inst.state, c.inst.reason = state, "Initial state set by the test"
+				c.machine.State = string(state)
+				return nil
+			}
+		}
 		return ErrNoAlarm
 	}
 	inst := e.inst[d][id]

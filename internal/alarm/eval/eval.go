@@ -108,13 +108,16 @@ func SlotStarts(cfg Config, now time.Time) []time.Time {
 
 // Datapoint is one slot as the evaluation saw it.
 type Datapoint struct {
-	Timestamp time.Time // the slot start
-	Value     float64   // the alarm statistic; 0 when !Present
-	Present   bool      // false: missing (no samples, or statistic unavailable)
+	Timestamp time.Time `json:"timestamp"` // the slot start
+	Value     float64   `json:"value"`     // the alarm statistic; 0 when !Present
+	Present   bool      `json:"present"`   // false: missing (no samples, or statistic unavailable)
 	// The slot's sample summary, also when the statistic is unavailable;
 	// all 0 for an empty slot.
-	SampleCount, Minimum, Average, Maximum float64
-	Breaching                              bool // Present and the predicate holds
+	SampleCount float64 `json:"sample_count"`
+	Minimum     float64 `json:"minimum"`
+	Average     float64 `json:"average"`
+	Maximum     float64 `json:"maximum"`
+	Breaching   bool    `json:"breaching"` // Present and the predicate holds
 }
 
 // Result is the outcome of one evaluation.
