@@ -42,8 +42,8 @@ func (c Change) Event(previousAt time.Time) (event.Envelope, error) {
 		"alarmName": name, "alarm": c.Alarm, "instance": c.Instance, "environment": c.Env, "dimensions": dims,
 		"configuration": config,
 		"previousState": map[string]any{"value": c.Old, "timestamp": previousAt.UTC().Format(reasonTimeLayout)},
-		"state": map[string]any{"value": c.New, "reason": c.Reason, "reasonData": string(c.ReasonData), "timestamp": c.At.UTC().Format(reasonTimeLayout)},
-		"actions": c.Actions,
+		"state":         map[string]any{"value": c.New, "reason": c.Reason, "reasonData": string(c.ReasonData), "timestamp": c.At.UTC().Format(reasonTimeLayout)},
+		"actions":       c.Actions,
 	}
 	return event.New(c.Env, EventSource, EventDetailType, c.At, []string{"tocsin:alarm:" + c.Env + ":" + name}, detail)
 }
