@@ -28,7 +28,7 @@ type SeriesInfo struct {
 // ListMetrics returns the series matching f, sorted, at most limit of them, and whether
 // more exist.
 func (s *Store) ListMetrics(f MetricFilter, limit int) ([]SeriesInfo, bool) {
-	s.mu.Lock()
+	s.mu.RLock()
 	var candidates []*series
 	if f.Namespace != "" && f.Name != "" {
 		candidates = append(candidates, s.byMetric[metricKey(f.Env, f.Namespace, f.Name)]...)
@@ -45,7 +45,7 @@ func (s *Store) ListMetrics(f MetricFilter, limit int) ([]SeriesInfo, bool) {
 			out = append(out, sr)
 		}
 	}
-	s.mu.Unlock()
+	s.mu.RUnlock()
 	sort.Slice(out, func(i, j int) bool { return out[i].keyStr < out[j].keyStr })
 	more := len(out) > limit
 	if more {

@@ -135,8 +135,8 @@ type group struct {
 // match finds the series of the query, grouped by dimension set (series that differ only
 // by unit share a group).
 func (s *Store) match(q *Query) []group {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	var groups []group
 	index := map[string]int{}
 	var key []byte
@@ -182,7 +182,7 @@ func (s *Store) collect(ctx context.Context, sr *series, start, end, period int6
 		}
 		stored = append(stored, recs...)
 	}
-	s.mu.Lock()
+	s.mu.RLock()
 	hot := map[int64]bool{}
 	for i := range sr.slots {
 		sl := &sr.slots[i]
@@ -196,7 +196,7 @@ func (s *Store) collect(ctx context.Context, sr *series, start, end, period int6
 			add(sl.at(), &sl.b) // Merge copies; the slot is not kept
 		}
 	}
-	s.mu.Unlock()
+	s.mu.RUnlock()
 	for _, rec := range stored {
 		if rec.Start < start || (rec.Res == sr.res && hot[rec.Start]) {
 			// Before the (rounded) start: coarser buckets begin earlier than the query.

@@ -44,7 +44,7 @@ type Store struct {
 	opts Options
 	log  *slog.Logger
 
-	mu        sync.Mutex
+	mu        sync.RWMutex // writers: ingest, checkpoints; readers: queries and alarm windows
 	byKey     map[string]*series
 	byID      []*series            // by id (ids are dense); [0] is unused
 	byMetric  map[string][]*series // env NUL namespace NUL name → its series

@@ -36,8 +36,8 @@ func (s *Store) Streams(sel Selector) []Stream {
 // LastSeen returns the time of the newest datum of the stream (as far as this process
 // knows: data older than the hot window before a restart is not counted), or the zero time.
 func (s *Store) LastSeen(st *Stream) time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	var last int64
 	for _, sr := range st.series {
 		last = max(last, sr.last)
@@ -71,7 +71,7 @@ func (s *Store) Window(ctx context.Context, st *Stream, starts []int64, period i
 			}
 			continue
 		}
-		s.mu.Lock()
+		s.mu.RLock()
 		for j := range sr.slots {
 			sl := &sr.slots[j]
 			t := sl.at()
@@ -82,7 +82,7 @@ func (s *Store) Window(ctx context.Context, st *Stream, starts []int64, period i
 				out[k].Merge(&sl.b)
 			}
 		}
-		s.mu.Unlock()
+		s.mu.RUnlock()
 	}
 	return nil
 }

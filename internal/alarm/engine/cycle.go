@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/tocsin/tocsin/internal/alarm/eval"
@@ -48,30 +50,45 @@ func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) error {
 	var history []store.HistoryItem
 	var changes []Change
 	var firstErr error
+	var work []job
 	for _, d := range e.sortedDefs() {
 		point := now.Add(-d.delay).Truncate(d.step)
 		if d.template {
 			e.discover(d, now)
+			history = append(history, e.retire(ctx, d, now)...)
 		}
 		for _, inst := range e.inst[d] {
-			if !point.After(inst.lastEval) {
-				continue
-			}
-			ch, err := e.evaluate(ctx, d, inst, point, now)
-			if err != nil {
-				if firstErr == nil {
-					firstErr = fmt.Errorf("alarm %s: %w", InstanceName(d.name, inst.id), err)
-				}
-				continue
-			}
-			if ch != nil {
-				saves = append(saves, e.record(d, inst))
-				history = append(history, transitionItems(d, inst, ch)...)
-				changes = append(changes, *ch)
+			if point.After(inst.lastEval) {
+				work = append(work, job{d: d, inst: inst, point: point})
 			}
 		}
-		if d.template {
-			history = append(history, e.retire(ctx, d, now)...)
+	}
+	// Instances are independent: evaluate them on every core (each worker owns its
+	// scratch and its instances), then record the changes in a stable order.
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(work)/256))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			var scratch scratch
+			for i := w; i < len(work); i += workers {
+				work[i].change, work[i].err = e.evaluate(ctx, work[i].d, work[i].inst, work[i].point, now, &scratch)
+			}
+		}(w)
+	}
+	wg.Wait()
+	for _, j := range work {
+		if j.err != nil {
+			if firstErr == nil {
+				firstErr = fmt.Errorf("alarm %s: %w", InstanceName(j.d.name, j.inst.id), j.err)
+			}
+			continue
+		}
+		if j.change != nil {
+			saves = append(saves, e.record(j.d, j.inst))
+			history = append(history, transitionItems(j.d, j.inst, j.change)...)
+			changes = append(changes, *j.change)
 		}
 	}
 	cs, ch, cc := e.evaluateComposites(now)
@@ -87,6 +104,15 @@ func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) error {
 		}
 	}
 	return firstErr
+}
+
+// job is one instance to evaluate in a round, and its outcome.
+type job struct {
+	d      *definition
+	inst   *instance
+	point  time.Time
+	change *Change
+	err    error
 }
 
 // discover creates an instance for every stream a template matches that reported within
@@ -108,7 +134,14 @@ func (e *Engine) discover(d *definition, now time.Time) {
 }
 
 // evaluate decides one instance at point; it returns the change, if any.
-func (e *Engine) evaluate(ctx context.Context, d *definition, inst *instance, point, now time.Time) (*Change, error) {
+// scratch is a worker's reusable memory for windows.
+type scratch struct {
+	buckets []metric.Bucket
+	unix    []int64
+	slots   []eval.Slot
+}
+
+func (e *Engine) evaluate(ctx context.Context, d *definition, inst *instance, point, now time.Time, sc *scratch) (*Change, error) {
 	if inst.stream == nil && !d.template { // a template instance's stream comes from discover
 		streams := e.opts.Metrics.Streams(d.sel)
 		if len(streams) > 0 {
@@ -116,16 +149,16 @@ func (e *Engine) evaluate(ctx context.Context, d *definition, inst *instance, po
 		}
 	}
 	starts := eval.SlotStarts(d.cfg, point)
-	slots := make([]eval.Slot, len(starts))
+	n := len(starts)
+	if cap(sc.buckets) < n {
+		sc.buckets, sc.unix, sc.slots = make([]metric.Bucket, n), make([]int64, n), make([]eval.Slot, n)
+	}
+	slots := sc.slots[:n]
 	if inst.stream != nil {
-		if cap(e.buckets) < len(starts) {
-			e.buckets = make([]metric.Bucket, len(starts))
-		}
-		unix := make([]int64, len(starts))
+		unix, buckets := sc.unix[:n], sc.buckets[:n]
 		for i, s := range starts {
 			unix[i] = s.Unix()
 		}
-		buckets := e.buckets[:len(starts)]
 		if err := e.opts.Metrics.Window(ctx, inst.stream, unix, int64(d.cfg.Period/time.Second), buckets); err != nil {
 			return nil, err
 		}
@@ -138,11 +171,12 @@ func (e *Engine) evaluate(ctx context.Context, d *definition, inst *instance, po
 		}
 	}
 	inst.lastEval = point
-	res := eval.Evaluate(d.cfg, slots, inst.state, point)
-	inst.datapoints = res.Datapoints
-	if res.Retained || res.State == inst.state {
+	state, retained, dps := eval.Decide(d.cfg, slots, inst.state)
+	inst.datapoints = dps
+	if retained || state == inst.state {
 		return nil, nil
 	}
+	res := eval.Evaluate(d.cfg, slots, inst.state, point) // the reason, now that it is needed
 	data, _ := json.Marshal(res.ReasonData)
 	ch := &Change{Env: d.env, Alarm: d.name, Instance: inst.id, Dims: inst.dims, Old: inst.state, New: res.State,
 		Reason: res.Reason, ReasonData: data, At: now.UTC(), Source: d.source}

@@ -86,7 +86,6 @@ type Engine struct {
 	comps   map[string][]*compositeDef        // env → composites, children first
 	inst    map[*definition]map[string]*instance
 	loaded  map[string]map[string]store.AlarmState // persisted states not yet claimed
-	buckets []metric.Bucket                        // scratch for windows
 	nextDue time.Time                              // when Cycle next has work
 }
 

@@ -181,6 +181,24 @@ func Evaluate(cfg Config, slots []Slot, prev State, now time.Time) Result {
 	return res
 }
 
+// Decide is Evaluate without the reason text and reason data: the state, whether it is
+// retained, and the datapoints. Engines call it on every evaluation and Evaluate only when
+// the state changes, since most evaluations change nothing.
+func Decide(cfg Config, slots []Slot, prev State) (State, bool, []Datapoint) {
+	if prev == "" {
+		prev = InsufficientData
+	}
+	dps := make([]Datapoint, len(slots))
+	for i := range slots {
+		dps[i] = datapoint(&cfg, &slots[i])
+	}
+	d := decide(&cfg, dps, prev)
+	if low, _ := lowSample(&cfg, dps, d.eval); low > 0 {
+		return prev, true, dps
+	}
+	return d.state, d.retained, dps
+}
+
 // datapoint computes the value of one slot and classifies it.
 func datapoint(cfg *Config, s *Slot) Datapoint {
 	b := &s.Bucket
