@@ -73,7 +73,7 @@ func (s *Server) alarmChanged(ch engine.Change) {
 	s.metrics.alarmTransition(string(ch.New))
 	s.log.Info("alarm state change", "environment", ch.Env, "alarm", engine.InstanceName(ch.Alarm, ch.Instance),
 		"from", ch.Old, "to", ch.New, "reason", ch.Reason)
-	ev, err := ch.Event(time.Time{})
+	ev, err := ch.Event()
 	if err != nil {
 		s.log.Error("alarm state change event", "err", err)
 		return

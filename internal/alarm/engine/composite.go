@@ -148,8 +148,9 @@ func (e *Engine) evaluateComposites(now time.Time) ([]store.AlarmState, []store.
 			newState, triggering := composite.State(c.expr, states)
 			ns := eval.State(newState)
 			changed := ns != c.inst.state
+			stateChange := -1
 			if changed {
-				old := c.inst.state
+				old, prevAt := c.inst.state, c.inst.transitioned
 				var trig []map[string]any
 				for _, t := range triggering {
 					trig = append(trig, map[string]any{"name": t, "state": map[string]any{"value": strings.Join(states(strings.TrimSuffix(t, composite.AllInstances)), ",")}})
@@ -158,9 +159,10 @@ func (e *Engine) evaluateComposites(now time.Time) ([]store.AlarmState, []store.
 				reason := fmt.Sprintf("Rule %s evaluated to %s; triggering alarms: %s", c.source.Rule, map[bool]string{true: "TRUE", false: "FALSE"}[ns == eval.Alarm], strings.Join(triggering, ", "))
 				c.inst.state, c.inst.reason, c.inst.reasonData, c.inst.updated, c.inst.transitioned = ns, reason, data, at, at
 				act = append(act, c.machine.OnCompositeChange(now, newState)...)
-				ch := Change{Env: env, Alarm: c.name, Old: old, New: ns, Reason: reason, ReasonData: data, At: at}
+				ch := Change{Env: env, Alarm: c.name, Old: old, New: ns, Reason: reason, ReasonData: data, At: at, PreviousAt: prevAt}
 				history = append(history, store.HistoryItem{Environment: env, Alarm: c.name, At: at, Type: "StateUpdate",
 					Summary: fmt.Sprintf("Alarm updated from %s to %s", old, ns), Data: data})
+				stateChange = len(changes)
 				changes = append(changes, ch)
 			}
 			for _, s := range act {
@@ -172,8 +174,12 @@ func (e *Engine) evaluateComposites(now time.Time) ([]store.AlarmState, []store.
 					history = append(history, store.HistoryItem{Environment: env, Alarm: c.name, At: at, Type: "Action",
 						Summary: fmt.Sprintf("Action for %s recorded: %s (delivered by the notification milestone)", s, a)})
 				}
-				if len(targets) > 0 {
-					changes = append(changes, Change{Env: env, Alarm: c.name, Old: c.inst.state, New: eval.State(s), Reason: c.inst.reason, At: at, Actions: targets, ActionsOnly: !changed})
+				switch {
+				case len(targets) == 0:
+				case stateChange >= 0 && eval.State(s) == ns && changes[stateChange].Actions == nil:
+					changes[stateChange].Actions = targets // acted on at once: part of the change
+				default:
+					changes = append(changes, Change{Env: env, Alarm: c.name, Old: c.inst.state, New: eval.State(s), Reason: c.inst.reason, At: at, Actions: targets, ActionsOnly: true})
 				}
 			}
 			if changed || len(act) > 0 || c.suppressor != "" {

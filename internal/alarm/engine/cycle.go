@@ -31,6 +31,13 @@ func (e *Engine) Cycle(ctx context.Context) error {
 // updateNextDue computes when the next evaluation is due (mu held).
 func (e *Engine) updateNextDue(now time.Time) {
 	next := now.Add(time.Hour)
+	for _, comps := range e.comps { // a suppressor's wait or extension ends
+		for _, c := range comps {
+			if dl, ok := c.machine.NextDeadline(); ok && dl.Before(next) {
+				next = dl
+			}
+		}
+	}
 	for _, m := range e.defs {
 		for _, d := range m {
 			point := now.Add(-d.delay).Truncate(d.step).Add(d.step).Add(d.delay)
@@ -179,7 +186,7 @@ func (e *Engine) evaluate(ctx context.Context, d *definition, inst *instance, po
 	res := eval.Evaluate(d.cfg, slots, inst.state, point) // the reason, now that it is needed
 	data, _ := json.Marshal(res.ReasonData)
 	ch := &Change{Env: d.env, Alarm: d.name, Instance: inst.id, Dims: inst.dims, Old: inst.state, New: res.State,
-		Reason: res.Reason, ReasonData: data, At: now.UTC(), Source: d.source}
+		Reason: res.Reason, ReasonData: data, At: now.UTC(), PreviousAt: inst.transitioned, Source: d.source}
 	if d.actionsEnabled {
 		ch.Actions = d.actionsFor(res.State)
 	}

@@ -18,7 +18,7 @@ const reasonTimeLayout = "2006-01-02T15:04:05.000+0000"
 // Event renders a state change as an event in the EventBridge envelope, with a detail
 // shaped like CloudWatch's alarm state-change event plus the environment, the instance
 // and its dimensions.
-func (c Change) Event(previousAt time.Time) (event.Envelope, error) {
+func (c Change) Event() (event.Envelope, error) {
 	name := InstanceName(c.Alarm, c.Instance)
 	dims := map[string]string{}
 	for _, d := range c.Dims {
@@ -41,7 +41,7 @@ func (c Change) Event(previousAt time.Time) (event.Envelope, error) {
 	detail := map[string]any{
 		"alarmName": name, "alarm": c.Alarm, "instance": c.Instance, "environment": c.Env, "dimensions": dims,
 		"configuration": config,
-		"previousState": map[string]any{"value": c.Old, "timestamp": previousAt.UTC().Format(reasonTimeLayout)},
+		"previousState": map[string]any{"value": c.Old, "timestamp": c.PreviousAt.UTC().Format(reasonTimeLayout)},
 		"state":         map[string]any{"value": c.New, "reason": c.Reason, "reasonData": string(c.ReasonData), "timestamp": c.At.UTC().Format(reasonTimeLayout)},
 		"actions":       c.Actions,
 	}

@@ -105,7 +105,7 @@ func (e *Engine) SetState(ctx context.Context, env, name, id string, state eval.
 	var history []store.HistoryItem
 	if state != inst.state {
 		data, _ := json.Marshal(map[string]any{"version": "1.0", "setBy": "SetAlarmState"})
-		ch := &Change{Env: env, Alarm: name, Instance: id, Dims: inst.dims, Old: inst.state, New: state, Reason: reason, ReasonData: data, At: now, Source: d.source}
+		ch := &Change{Env: env, Alarm: name, Instance: id, Dims: inst.dims, Old: inst.state, New: state, Reason: reason, ReasonData: data, At: now, PreviousAt: inst.transitioned, Source: d.source}
 		if d.actionsEnabled {
 			ch.Actions = d.actionsFor(state)
 		}
