@@ -42,7 +42,7 @@ type Change struct {
 	ReasonData           json.RawMessage
 	At                   time.Time
 	PreviousAt           time.Time // when the previous state began
-	Actions              []string // topics or escalation policies of the new state (when enabled)
+	Actions              []string  // topics or escalation policies of the new state (when enabled)
 	// ActionsOnly marks a composite's actions released later (after a suppressor's wait
 	// or extension period) rather than a state change.
 	ActionsOnly bool
