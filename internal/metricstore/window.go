@@ -3,6 +3,7 @@ package metricstore
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/tocsin/tocsin/internal/metric"
@@ -31,6 +32,14 @@ func (s *Store) Streams(sel Selector) []Stream {
 		out[i] = Stream{Dims: g.dims, series: g.series}
 	}
 	return out
+}
+
+// Generation changes whenever a series is created: callers that cache Streams results
+// refresh them only then.
+func (s *Store) Generation() uint64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.nextID
 }
 
 // LastSeen returns the time of the newest datum of the stream (as far as this process
@@ -72,10 +81,14 @@ func (s *Store) Window(ctx context.Context, st *Stream, starts []int64, period i
 			continue
 		}
 		s.mu.RLock()
-		for j := range sr.slots {
+		first := sort.Search(len(sr.slots), func(j int) bool { return sr.slots[j].at() >= from })
+		for j := first; j < len(sr.slots); j++ {
 			sl := &sr.slots[j]
 			t := sl.at()
-			if t < from || t >= to || sl.b.Empty() {
+			if t >= to {
+				break
+			}
+			if sl.b.Empty() {
 				continue
 			}
 			if k := slotIndex(starts, period, t); k >= 0 {

@@ -123,8 +123,15 @@ type job struct {
 }
 
 // discover creates an instance for every stream a template matches that reported within
-// forget_after (a retired instance comes back when its series reports again).
+// forget_after (a retired instance comes back when its series reports again). It looks
+// again only when series were created, or a minute after it last looked (for series
+// that came back after a retirement).
 func (e *Engine) discover(d *definition, now time.Time) {
+	gen := e.opts.Metrics.Generation()
+	if gen == d.discoveredGen && now.Sub(d.discoveredAt) < time.Minute {
+		return
+	}
+	d.discoveredGen, d.discoveredAt = gen, now
 	streams := e.opts.Metrics.Streams(d.sel)
 	for i := range streams {
 		id := d.instanceID(streams[i].Dims)
@@ -199,7 +206,7 @@ func (e *Engine) evaluate(ctx context.Context, d *definition, inst *instance, po
 func (e *Engine) retire(ctx context.Context, d *definition, now time.Time) []store.HistoryItem {
 	var items []store.HistoryItem
 	for id, inst := range e.inst[d] {
-		if inst.stream == nil || now.Sub(e.opts.Metrics.LastSeen(inst.stream)) < d.forgetAfter {
+		if inst.stream == nil || hasData(inst.datapoints) || now.Sub(e.opts.Metrics.LastSeen(inst.stream)) < d.forgetAfter {
 			continue
 		}
 		delete(e.inst[d], id)
@@ -207,6 +214,17 @@ func (e *Engine) retire(ctx context.Context, d *definition, now time.Time) []sto
 		items = append(items, e.configItem(d, id, now.UTC(), fmt.Sprintf("Alarm instance %s retired after %s without data", InstanceName(d.name, id), d.forgetAfter)))
 	}
 	return items
+}
+
+// hasData reports whether the last evaluation saw any datapoint (then the instance is
+// certainly not silent).
+func hasData(dps []eval.Datapoint) bool {
+	for _, dp := range dps {
+		if dp.SampleCount > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // transitionItems are the history of a change: the StateUpdate, and one Action item per
