@@ -44,6 +44,7 @@ func commands() []command {
 		renderCommand(),
 		parityCommand(),
 		testCommand(),
+		backtestCommand(),
 		sendCommand(),
 		queryCommand(),
 		benchCommand(),

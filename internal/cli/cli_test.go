@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -242,4 +243,54 @@ func mustAbs(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// Story 1 as a backtest: the Maximum alarm never fires on a dead broker's errors; with
+// statistic=Sum it does. Both from a data file and from a running server's history.
+func TestBacktestStory(t *testing.T) {
+	at := time.Now().UTC().Truncate(time.Minute).Add(-40 * time.Minute)
+	var datums []string
+	for m := 0; m < 20; m++ {
+		for s := 0; s < 120; s++ { // two failed connections a second, each sample 1
+			ts := at.Add(time.Duration(m)*time.Minute + time.Duration(s)*500*time.Millisecond)
+			datums = append(datums, fmt.Sprintf(`{"name":"BackendConnectionErrors","dimensions":{"LoadBalancerName":"elk-broker"},"unit":"Count","timestamp":%q,"value":1}`, ts.Format(time.RFC3339Nano)))
+		}
+	}
+	body := `{"environment":"production","namespace":"AWS/ELB","metric_data":[` + strings.Join(datums, ",") + "]}"
+	file := filepath.Join(t.TempDir(), "broker.json")
+	os.WriteFile(file, []byte(body), 0o644)
+	from, to := at.Add(-5*time.Minute).Format(time.RFC3339), at.Add(30*time.Minute).Format(time.RFC3339)
+	svg := filepath.Join(t.TempDir(), "broker.svg")
+	args := []string{"backtest", "../../examples/broker-story", "--env", "production", "--alarm", "broker-errors-maximum", "--from", from, "--to", to, "--set", "statistic=Sum"}
+	code, out, errOut := run(t, nil, append(args, "--data", file, "--svg", svg)...)
+	if code != 0 || !strings.Contains(out, "as defined:") || !strings.Contains(out, "with statistic=Sum: ALARM at") ||
+		!strings.Contains(out, "as defined, the alarm never reached ALARM") {
+		t.Fatalf("backtest --data: %d\n%s%s", code, out, errOut)
+	}
+	if img, err := os.ReadFile(svg); err != nil || !strings.Contains(string(img), "<polyline") || !strings.Contains(string(img), "threshold 100") {
+		t.Errorf("svg: %v %.200s", err, img)
+	}
+
+	// The same history pushed to a server and replayed there.
+	url := startServer(t)
+	for i := 0; i < len(datums); i += 1000 {
+		chunk := `{"environment":"production","namespace":"AWS/ELB","metric_data":[` + strings.Join(datums[i:min(i+1000, len(datums))], ",") + "]}"
+		req, _ := http.NewRequest("POST", url+"/api/v1/metrics", strings.NewReader(chunk))
+		req.Header.Set("Authorization", "Bearer "+admin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("push: %v %v", err, resp)
+		}
+		resp.Body.Close()
+	}
+	code, out2, errOut := run(t, map[string]string{"TOCSIN_TOKEN": admin}, append(args, "--server", url)...)
+	if code != 0 || !strings.Contains(out2, "with statistic=Sum: ALARM at") {
+		t.Fatalf("backtest --server: %d\n%s%s", code, out2, errOut)
+	}
+	if out2 != out {
+		t.Errorf("a replay of the same data differs between --data and --server:\n%s\n---\n%s", out, out2)
+	}
+	if code, _, errOut := run(t, nil, append(args, "--data", file, "--set", "statistic=Median")...); code != 1 || !strings.Contains(errOut, "statistic") {
+		t.Errorf("an invalid --set: %d %s", code, errOut)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tocsin/tocsin/internal/alarm/backtest"
 	"github.com/tocsin/tocsin/internal/alarm/engine"
 	"github.com/tocsin/tocsin/internal/alarm/eval"
 	"github.com/tocsin/tocsin/internal/event"
@@ -224,4 +225,42 @@ func (s *Server) setAlarmState(r *http.Request) (any, error) {
 		return nil, err
 	}
 	return map[string]any{"name": r.PathValue("name"), "state": req.State}, nil
+}
+
+// backtestAlarm is POST /api/v1/environments/{env}/backtest: the alarm in the body
+// (stack syntax as JSON) replayed over [from, to) against this server's metric history.
+func (s *Server) backtestAlarm(r *http.Request) (any, error) {
+	body, err := readJSONBody(r)
+	if err != nil {
+		return nil, err
+	}
+	var req struct {
+		Alarm    json.RawMessage `json:"alarm"`
+		From, To time.Time
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return nil, badRequest("", "the body must be {\"alarm\": {…}, \"from\": RFC 3339, \"to\": RFC 3339}: %v", err)
+	}
+	if !req.To.After(req.From) {
+		return nil, badRequest("to", "to must be after from")
+	}
+	var named struct {
+		Name string `json:"name"`
+	}
+	json.Unmarshal(req.Alarm, &named)
+	if named.Name == "" {
+		return nil, badRequest("alarm.name", "the alarm needs a name")
+	}
+	env := r.PathValue("env")
+	en, diags := stack.DecodeRuntime(s.cfg.get().effective[env], stack.KindByName("alarms"), named.Name, req.Alarm)
+	if diags.HasErrors() {
+		return nil, invalidConfig(diags)
+	}
+	res, err := backtest.Run(r.Context(), s.metricStore, env, en.Resource.(*stack.Alarm), req.From, req.To)
+	if err != nil {
+		return nil, badRequest("", "%v", err)
+	}
+	return res, nil
 }

@@ -52,6 +52,7 @@ func (s *Server) routeTable() []route {
 		{"GET /api/v1/environments/{env}/alarms/{name}/history", envScoped, "read", j((*Server).alarmHistory)},
 		{"POST /api/v1/environments/{env}/alarms/{name}/state", envScoped, "write", j((*Server).setAlarmState)},
 		{"GET /api/v1/environments/{env}/events", envScoped, "read", j((*Server).recentEvents)},
+		{"POST /api/v1/environments/{env}/backtest", envScoped, "read", j((*Server).backtestAlarm)},
 	}
 }
 
