@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -69,5 +70,30 @@ func TestCompositeActionsAndSuppressor(t *testing.T) {
 	}
 	if got := r.changes[0].At; got.After(t0.Add(3*time.Minute + 50*time.Second)) {
 		t.Errorf("actions released at %v", got)
+	}
+}
+
+func TestSetStateOnComposite(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "tocsin.yaml"), []byte("environments: [production]\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "alarms.yaml"), []byte(rigStack+"composite_alarms:\n  - {name: c, rule: ALARM(broker-sum), actions: {alarm: [alarms]}}\n"), 0o644)
+	st, diags := stack.Load(dir, stack.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags.Strings())
+	}
+	r := &rig{t: t, dir: t.TempDir(), now: t0, env: st.Env("production")}
+	r.open()
+	if err := r.eng.SetState(context.Background(), "production", "c", "", eval.Alarm, "drill"); err != nil {
+		t.Fatal(err)
+	}
+	if s := r.state("c", ""); s != eval.Alarm {
+		t.Fatalf("state: %s", s)
+	}
+	if len(r.changes) != 1 || len(r.changes[0].Actions) != 1 {
+		t.Fatalf("changes: %+v", r.changes)
+	}
+	r.run(t0.Add(2 * time.Minute)) // the next rounds decide again: broker-sum is not in ALARM
+	if s := r.state("c", ""); s != eval.OK {
+		t.Errorf("after the next round: %s", s)
 	}
 }

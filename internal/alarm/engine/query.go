@@ -97,6 +97,13 @@ func (e *Engine) SetState(ctx context.Context, env, name, id string, state eval.
 		inst = e.inst[d][id]
 	}
 	if inst == nil {
+		if d == nil && id == "" {
+			for _, c := range e.comps[env] {
+				if c.name == name {
+					return e.setCompositeState(ctx, c, state, reason) // unlocks
+				}
+			}
+		}
 		e.mu.Unlock()
 		return ErrNoAlarm
 	}
@@ -114,6 +121,43 @@ func (e *Engine) SetState(ctx context.Context, env, name, id string, state eval.
 		changes = append(changes, *ch)
 	}
 	saves := []store.AlarmState{e.record(d, inst)}
+	e.mu.Unlock()
+	if err := e.opts.Store.SaveAlarmStates(ctx, saves, history); err != nil {
+		return err
+	}
+	if e.opts.OnChange != nil {
+		for _, ch := range changes {
+			e.opts.OnChange(ch)
+		}
+	}
+	return nil
+}
+
+// setCompositeState is SetState for a composite (mu held; it unlocks): the state lasts
+// until a child changes state or the next round decides otherwise, and the actions run
+// through the suppressor rules like any change.
+func (e *Engine) setCompositeState(ctx context.Context, c *compositeDef, state eval.State, reason string) error {
+	now := e.opts.Now().UTC()
+	var history []store.HistoryItem
+	var changes []Change
+	if state != c.inst.state {
+		data, _ := json.Marshal(map[string]any{"version": "1.0", "setBy": "SetAlarmState"})
+		ch := Change{Env: c.env, Alarm: c.name, Old: c.inst.state, New: state, Reason: reason, ReasonData: data, At: now, PreviousAt: c.inst.transitioned}
+		c.inst.state, c.inst.reason, c.inst.reasonData, c.inst.updated, c.inst.transitioned = state, reason, data, now, now
+		history = append(history, store.HistoryItem{Environment: c.env, Alarm: c.name, At: now, Type: "StateUpdate",
+			Summary: fmt.Sprintf("Alarm updated from %s to %s", ch.Old, ch.New), Data: data})
+		for _, s := range c.machine.OnCompositeChange(now, string(state)) {
+			if c.actionsEnabled && eval.State(s) == state {
+				ch.Actions = actionsFor(c.actions, state)
+			}
+		}
+		for _, a := range ch.Actions {
+			history = append(history, store.HistoryItem{Environment: c.env, Alarm: c.name, At: now, Type: "Action",
+				Summary: fmt.Sprintf("Action for %s recorded: %s (delivered by the notification milestone)", state, a)})
+		}
+		changes = append(changes, ch)
+	}
+	saves := []store.AlarmState{e.compositeRecord(c)}
 	e.mu.Unlock()
 	if err := e.opts.Store.SaveAlarmStates(ctx, saves, history); err != nil {
 		return err
