@@ -60,13 +60,14 @@ func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) error {
 	var work []job
 	for _, d := range e.sortedDefs() {
 		point := now.Add(-d.delay).Truncate(d.step)
+		starts := eval.SlotStarts(d.cfg, point) // shared by the definition's instances
 		if d.template {
 			e.discover(d, now)
 			history = append(history, e.retire(ctx, d, now)...)
 		}
 		for _, inst := range e.inst[d] {
 			if point.After(inst.lastEval) {
-				work = append(work, job{d: d, inst: inst, point: point})
+				work = append(work, job{d: d, inst: inst, point: point, starts: starts})
 			}
 		}
 	}
@@ -80,7 +81,7 @@ func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) error {
 			defer wg.Done()
 			var scratch scratch
 			for i := w; i < len(work); i += workers {
-				work[i].change, work[i].err = e.evaluate(ctx, work[i].d, work[i].inst, work[i].point, now, &scratch)
+				work[i].change, work[i].err = e.evaluate(ctx, work[i].d, work[i].inst, work[i].point, work[i].starts, now, &scratch)
 			}
 		}(w)
 	}
@@ -118,6 +119,7 @@ type job struct {
 	d      *definition
 	inst   *instance
 	point  time.Time
+	starts []time.Time
 	change *Change
 	err    error
 }
@@ -155,14 +157,13 @@ type scratch struct {
 	slots   []eval.Slot
 }
 
-func (e *Engine) evaluate(ctx context.Context, d *definition, inst *instance, point, now time.Time, sc *scratch) (*Change, error) {
+func (e *Engine) evaluate(ctx context.Context, d *definition, inst *instance, point time.Time, starts []time.Time, now time.Time, sc *scratch) (*Change, error) {
 	if inst.stream == nil && !d.template { // a template instance's stream comes from discover
 		streams := e.opts.Metrics.Streams(d.sel)
 		if len(streams) > 0 {
 			inst.stream = &streams[0]
 		}
 	}
-	starts := eval.SlotStarts(d.cfg, point)
 	n := len(starts)
 	if cap(sc.buckets) < n {
 		sc.buckets, sc.unix, sc.slots = make([]metric.Bucket, n), make([]int64, n), make([]eval.Slot, n)
@@ -185,7 +186,7 @@ func (e *Engine) evaluate(ctx context.Context, d *definition, inst *instance, po
 		}
 	}
 	inst.lastEval = point
-	state, retained, dps := eval.Decide(d.cfg, slots, inst.state)
+	state, retained, dps := eval.DecideInto(inst.datapoints, d.cfg, slots, inst.state)
 	inst.datapoints = dps
 	if retained || state == inst.state {
 		return nil, nil

@@ -71,7 +71,7 @@ func (e *Engine) Alarm(env, name string) (def any, instances []Instance, ok bool
 func (e *Engine) view(d *definition, inst *instance) Instance {
 	return Instance{Alarm: d.name, Instance: inst.id, Dims: inst.dims, State: inst.state, Reason: inst.reason,
 		ReasonData: json.RawMessage(inst.reasonData), UpdatedAt: inst.updated, TransitionAt: inst.transitioned,
-		LastEvaluated: inst.lastEval, Datapoints: inst.datapoints}
+		LastEvaluated: inst.lastEval, Datapoints: append([]eval.Datapoint(nil), inst.datapoints...)} // the next round reuses the memory
 }
 
 func compositeView(c *compositeDef) Instance {

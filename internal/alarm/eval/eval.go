@@ -185,10 +185,19 @@ func Evaluate(cfg Config, slots []Slot, prev State, now time.Time) Result {
 // retained, and the datapoints. Engines call it on every evaluation and Evaluate only when
 // the state changes, since most evaluations change nothing.
 func Decide(cfg Config, slots []Slot, prev State) (State, bool, []Datapoint) {
+	return DecideInto(nil, cfg, slots, prev)
+}
+
+// DecideInto is Decide writing the datapoints into dst's memory when it is large enough.
+func DecideInto(dst []Datapoint, cfg Config, slots []Slot, prev State) (State, bool, []Datapoint) {
 	if prev == "" {
 		prev = InsufficientData
 	}
-	dps := make([]Datapoint, len(slots))
+	dps := dst[:0]
+	if cap(dps) < len(slots) {
+		dps = make([]Datapoint, len(slots))
+	}
+	dps = dps[:len(slots)]
 	for i := range slots {
 		dps[i] = datapoint(&cfg, &slots[i])
 	}
