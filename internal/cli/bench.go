@@ -26,10 +26,12 @@ func benchCommand() command {
 	var duration time.Duration
 	var concurrency, batch, series, resolution int
 	var gz bool
+	var instances, breaching int
+	var timeout time.Duration
 	return command{
 		name:    "bench",
-		args:    "ingest [--url URL] [--env ENV] [--duration 10s] [--concurrency 4] [--batch 1000] [--series 10000] [--gzip]",
-		summary: "Load a running server with metric batches and report datapoints/s, latency percentiles and the server's memory.",
+		args:    "ingest [--url URL] [--env ENV] [--duration 10s] [--concurrency 4] [--batch 1000] [--series 10000] [--gzip] | alarms [--instances 100000] [--breaching 100]",
+		summary: "Load a running server: ingest (datapoints/s, latency percentiles, server memory) or alarms (detection latency of an alarm template over --instances series).",
 		flags: func(fs *flag.FlagSet) {
 			srv.declare(fs)
 			fs.StringVar(&env, "env", "", "environment to write into (required with the admin token)")
@@ -39,10 +41,26 @@ func benchCommand() command {
 			fs.IntVar(&series, "series", 10000, "distinct series written")
 			fs.IntVar(&resolution, "storage-resolution", 60, "1 or 60")
 			fs.BoolVar(&gz, "gzip", false, "compress bodies")
+			fs.IntVar(&instances, "instances", 10000, "alarms: series (alarm instances) of the template")
+			fs.IntVar(&breaching, "breaching", 0, "alarms: how many of them breach at once (default all)")
+			fs.DurationVar(&timeout, "timeout", 5*time.Minute, "alarms: give up after this long")
 		},
 		run: func(e Env, pos []string) int {
+			if len(pos) == 1 && pos[0] == "alarms" {
+				if env == "" || instances < 1 {
+					return usageError(e, "bench", "alarms needs --env and --instances ≥ 1")
+				}
+				c, err := srv.client(e)
+				if err != nil {
+					return usageError(e, "bench", "%v", err)
+				}
+				if breaching <= 0 || breaching > instances {
+					breaching = instances
+				}
+				return benchAlarms(e, c, env, instances, breaching, timeout)
+			}
 			if len(pos) != 1 || pos[0] != "ingest" {
-				return usageError(e, "bench", "say what to load: tocsin bench ingest …")
+				return usageError(e, "bench", "say what to load: tocsin bench ingest … or tocsin bench alarms …")
 			}
 			if concurrency < 1 || batch < 1 || batch > 1000 || series < 1 || duration <= 0 {
 				return usageError(e, "bench", "--concurrency ≥ 1, 1 ≤ --batch ≤ 1000, --series ≥ 1, --duration > 0")

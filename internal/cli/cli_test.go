@@ -294,3 +294,31 @@ func TestBacktestStory(t *testing.T) {
 		t.Errorf("an invalid --set: %d %s", code, errOut)
 	}
 }
+
+func TestParseHistogram(t *testing.T) {
+	text := `# HELP tocsin_alarm_detection_seconds x
+tocsin_alarm_detection_seconds_bucket{le="0.1"} 10
+tocsin_alarm_detection_seconds_bucket{le="0.2"} 95
+tocsin_alarm_detection_seconds_bucket{le="0.5"} 100
+tocsin_alarm_detection_seconds_bucket{le="+Inf"} 100
+tocsin_alarm_detection_seconds_sum 14.5
+tocsin_alarm_detection_seconds_count 100
+`
+	h, err := parseHistogram(strings.NewReader(text), "tocsin_alarm_detection_seconds")
+	if err != nil || h.count != 100 || h.sum != 14.5 {
+		t.Fatalf("%+v %v", h, err)
+	}
+	if q := h.quantile(0.5); q != "200ms" {
+		t.Errorf("p50: %s", q)
+	}
+	if q := h.quantile(0.99); q != "500ms" {
+		t.Errorf("p99: %s", q)
+	}
+	zero := histogram{bounds: h.bounds, counts: []float64{0, 0, 0, 0}}
+	if d := h.minus(zero); d.count != 100 || d.counts[1] != 95 {
+		t.Errorf("minus: %+v", d)
+	}
+	if _, err := parseHistogram(strings.NewReader("other 1\n"), "tocsin_alarm_detection_seconds"); err == nil {
+		t.Error("a missing histogram must be an error")
+	}
+}

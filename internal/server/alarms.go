@@ -80,6 +80,9 @@ func (s *Server) alarmChanged(ch engine.Change) {
 		return
 	}
 	s.bus.Publish(ev)
+	if !ch.DueAt.IsZero() {
+		s.metrics.detection.Observe(s.opts.Now().Sub(ch.DueAt).Seconds())
+	}
 }
 
 // recentEvents is GET /api/v1/environments/{env}/events: the latest events of the

@@ -23,6 +23,7 @@ type metrics struct {
 	ingested    *prometheus.CounterVec
 	rejects     *prometheus.CounterVec
 	transitions *prometheus.CounterVec
+	detection   prometheus.Histogram
 	httpLatency *prometheus.HistogramVec
 }
 
@@ -36,6 +37,9 @@ func newMetrics(s *Server) *metrics {
 	m.ingested = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tocsin_ingest_datums_total", Help: "Datums accepted (durable) by source: http or statsd."}, []string{"source"})
 	m.rejects = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tocsin_ingest_rejected_total", Help: "Rejected datums, StatsD lines and bodies by reason."}, []string{"reason"})
 	m.transitions = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tocsin_alarm_transitions_total", Help: "Alarm state changes by new state."}, []string{"state"})
+	m.detection = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "tocsin_alarm_detection_seconds",
+		Help:    "From when an evaluation was due (its minute closed plus the evaluation delay) to the state change being published.",
+		Buckets: []float64{0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2, 5, 10}})
 	build := prometheus.NewGauge(prometheus.GaugeOpts{Name: "tocsin_build_info", Help: "Always 1; labels carry the version.", ConstLabels: prometheus.Labels{"version": s.opts.Version}})
 	build.Set(1)
 	loops := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tocsin_loops_stalled", Help: "Number of periodic loops that have not completed a cycle within 3 intervals."}, func() float64 {
@@ -47,7 +51,7 @@ func newMetrics(s *Server) *metrics {
 		}
 		return float64(n)
 	})
-	m.reg.MustRegister(m.reloads, m.reloadOK, m.reloadTime, m.httpReqs, m.httpLatency, m.ingested, m.rejects, m.transitions, build, loops,
+	m.reg.MustRegister(m.reloads, m.reloadOK, m.reloadTime, m.httpReqs, m.httpLatency, m.ingested, m.rejects, m.transitions, m.detection, build, loops,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

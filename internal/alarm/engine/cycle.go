@@ -103,13 +103,16 @@ func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) error {
 	saves, history, changes = append(saves, cs...), append(history, ch...), append(changes, cc...)
 	e.updateNextDue(now)
 	e.mu.Unlock()
-	if err := e.opts.Store.SaveAlarmStates(ctx, saves, history); err != nil {
-		return err
-	}
+	// Report first, then persist: detection latency does not wait for the store, and a
+	// crash in between makes the engine decide (and report) the change again after the
+	// restart — at least once, never lost.
 	if e.opts.OnChange != nil {
 		for _, ch := range changes {
 			e.opts.OnChange(ch)
 		}
+	}
+	if err := e.opts.Store.SaveAlarmStates(ctx, saves, history); err != nil {
+		return err
 	}
 	return firstErr
 }
@@ -194,7 +197,7 @@ func (e *Engine) evaluate(ctx context.Context, d *definition, inst *instance, po
 	res := eval.Evaluate(d.cfg, slots, inst.state, point) // the reason, now that it is needed
 	data, _ := json.Marshal(res.ReasonData)
 	ch := &Change{Env: d.env, Alarm: d.name, Instance: inst.id, Dims: inst.dims, Old: inst.state, New: res.State,
-		Reason: res.Reason, ReasonData: data, At: now.UTC(), PreviousAt: inst.transitioned, Source: d.source}
+		Reason: res.Reason, ReasonData: data, At: now.UTC(), PreviousAt: inst.transitioned, DueAt: point.Add(d.delay), Source: d.source}
 	if d.actionsEnabled {
 		ch.Actions = d.actionsFor(res.State)
 	}

@@ -26,7 +26,10 @@ type Options struct {
 	// EvaluationDelay is the default wait after a period closes (default 10s; NoDelay
 	// for none).
 	EvaluationDelay time.Duration
-	// OnChange is told of every state change after it is persisted (events, notifications).
+	// OnChange is told of every state change of an evaluation round as soon as the round
+	// has decided, before the round is persisted: after a crash in between, the change is
+	// decided and reported again (at least once). Changes made through SetState are
+	// reported after they are persisted.
 	OnChange func(Change)
 }
 
@@ -42,7 +45,10 @@ type Change struct {
 	ReasonData           json.RawMessage
 	At                   time.Time
 	PreviousAt           time.Time // when the previous state began
-	Actions              []string  // topics or escalation policies of the new state (when enabled)
+	// DueAt is when the evaluation that decided the change was due (the end of its newest
+	// slot plus the evaluation delay); zero for states set through the API.
+	DueAt   time.Time
+	Actions []string // topics or escalation policies of the new state (when enabled)
 	// ActionsOnly marks a composite's actions released later (after a suppressor's wait
 	// or extension period) rather than a state change.
 	ActionsOnly bool
