@@ -24,6 +24,8 @@ type Alarm struct {
 	Actions                          Actions   `yaml:"actions,omitempty" json:"actions,omitempty" doc:"Topics or escalation policies per state."`
 	EvaluationDelay                  *Duration `yaml:"evaluation_delay,omitempty" json:"evaluation_delay,omitempty" doc:"Wait after a period closes before evaluating (default: server.evaluation_delay)."`
 	ForgetAfter                      *Duration `yaml:"forget_after,omitempty" json:"forget_after,omitempty" doc:"Templates: retire an instance after this much continuous silence (default 7d)."`
+
+	missingDataDefaulted bool // treat_missing_data was not given (for lint)
 }
 
 // MetricRef names the metric an alarm watches.
@@ -56,7 +58,7 @@ func (a *Alarm) setDefaults() {
 		a.DatapointsToAlarm = a.EvaluationPeriods
 	}
 	if a.TreatMissingData == "" {
-		a.TreatMissingData = "missing"
+		a.TreatMissingData, a.missingDataDefaulted = "missing", true
 	}
 }
 

@@ -273,8 +273,11 @@ func (d *decoder) decodeStructExcept(n *Node, v reflect.Value, path string, skip
 }
 
 func joinPath(path, key string) string {
-	if path == "" {
+	switch {
+	case path == "":
 		return key
+	case key == "":
+		return path
 	}
 	return path + "." + key
 }

@@ -48,6 +48,9 @@ func lintAlarm(c *Check, a *Alarm, stat metric.Statistic) {
 	// stops entirely, which is exactly when it should fire.
 	if less && isCountLike(a.Metric) && (a.TreatMissingData == "missing" || a.TreatMissingData == "ignore") {
 		c.Warnf("treat_missing_data", "a %s alarm on a count stays silent when no data arrives at all; consider treat_missing_data: breaching", a.Comparison)
+	} else if greater && isCountLike(a.Metric) && a.missingDataDefaulted {
+		// Counts are sparse: nothing is published while nothing happens.
+		c.Warnf("", "no treat_missing_data chosen: %s is a count, usually published only when something happens, so quiet periods are missing and the alarm sits in INSUFFICIENT_DATA; choose notBreaching (or breaching)", a.Metric.Name)
 	}
 	if len(a.Actions.Alarm)+len(a.Actions.OK)+len(a.Actions.InsufficientData) == 0 {
 		c.Warnf("actions", "no actions: state changes of this alarm notify no one")
