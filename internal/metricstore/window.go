@@ -34,6 +34,16 @@ func (s *Store) Streams(sel Selector) []Stream {
 	return out
 }
 
+// Resolution returns the coarsest base resolution (seconds) of the stream's series, 0
+// when it has none.
+func (s *Store) Resolution(st *Stream) int {
+	res := 0
+	for _, sr := range st.series {
+		res = max(res, sr.res)
+	}
+	return res
+}
+
 // Generation changes whenever a series is created: callers that cache Streams results
 // refresh them only then.
 func (s *Store) Generation() uint64 {

@@ -24,6 +24,7 @@ type Alarm struct {
 	Actions                          Actions   `yaml:"actions,omitempty" json:"actions,omitempty" doc:"Topics or escalation policies per state."`
 	EvaluationDelay                  *Duration `yaml:"evaluation_delay,omitempty" json:"evaluation_delay,omitempty" doc:"Wait after a period closes before evaluating (default: server.evaluation_delay)."`
 	ForgetAfter                      *Duration `yaml:"forget_after,omitempty" json:"forget_after,omitempty" doc:"Templates: retire an instance after this much continuous silence (default 7d)."`
+	EvaluationRange                  int       `yaml:"evaluation_range,omitempty" json:"evaluation_range,omitempty" doc:"R: how many periods each evaluation fetches (default evaluation_periods + 2; at least evaluation_periods)."`
 
 	missingDataDefaulted bool // treat_missing_data was not given (for lint)
 }
@@ -123,6 +124,9 @@ func (a *Alarm) validatePeriods(c *Check) {
 	}
 	if m := a.DatapointsToAlarm; m < 1 || m > n {
 		c.Errorf("datapoints_to_alarm", "must be between 1 and evaluation_periods (%d), got %d", n, m)
+	}
+	if r := a.EvaluationRange; r != 0 && (r < n || r > n+60) {
+		c.Errorf("evaluation_range", "must be between evaluation_periods (%d) and evaluation_periods + 60, got %d", n, r)
 	}
 }
 

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"fmt"
+	"time"
 	"reflect"
 	"strings"
 )
@@ -140,7 +141,30 @@ func (l *loader) buildEnv(name string, p *Project) *Env {
 		}
 	}
 	checkRefs(env, s)
+	lintResolution(env, p, s)
 	return env
+}
+
+// lintResolution warns about sub-minute alarms on data the stack itself declares as
+// standard resolution (a StatsD listener's namespace): every other 10 s slot is empty.
+// The engine also logs it at run time for data from any source.
+func lintResolution(env *Env, p *Project, s *sink) {
+	for _, en := range env.All("alarms") {
+		a := en.Resource.(*Alarm)
+		if a.Period.Std() >= time.Minute {
+			continue
+		}
+		for _, l := range p.Server.StatsD {
+			ns := l.Namespace
+			if ns == "" {
+				ns = "StatsD"
+			}
+			if l.Environment == env.Name && ns == a.Metric.Namespace && l.StorageResolution != 1 {
+				s.warnf(lookupPos(en.node, "period"), resourcePath(en.Kind, en.Name)+".period",
+					"a %s period on standard-resolution data (the StatsD listener of %s stores 60-second buckets): most periods will be missing; use 1m or storage_resolution: 1", a.Period, ns)
+			}
+		}
+	}
 }
 
 // decodeEntry interpolates, decodes and validates one resource.

@@ -65,7 +65,7 @@ func Run(ctx context.Context, ms *metricstore.Store, env string, a *stack.Alarm,
 	}
 	cfg := eval.Config{Statistic: st, Period: a.Period.Std(), N: a.EvaluationPeriods, M: a.DatapointsToAlarm,
 		Threshold: *a.Threshold, Comparison: a.Comparison, TreatMissing: a.TreatMissingData,
-		LowSample: a.EvaluateLowSampleCountPercentile, Unit: a.Metric.Unit}
+		LowSample: a.EvaluateLowSampleCountPercentile, Unit: a.Metric.Unit, Range: a.EvaluationRange}
 	sel := metricstore.Selector{Env: env, Namespace: a.Metric.Namespace, Name: a.Metric.Name, Unit: metric.Unit(a.Metric.Unit)}
 	for k, v := range a.Metric.Dimensions {
 		sel.Dims = append(sel.Dims, metric.Dim{Name: k, Value: v})

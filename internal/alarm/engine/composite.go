@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -75,10 +76,21 @@ func (e *Engine) configureComposites(env *stack.Env, now time.Time) ([]store.Ala
 	}
 	var saves []store.AlarmState
 	var history []store.HistoryItem
+	for name, prev := range old {
+		if byName[name] == nil { // deleted: forget the state, keep the history
+			e.opts.Store.DeleteAlarmStates(context.Background(), env.Name, name, []string{""})
+			history = append(history, store.HistoryItem{Environment: env.Name, Alarm: name, At: now, Type: "ConfigurationUpdate",
+				Summary: "Composite alarm \"" + name + "\" deleted", Data: compositeConfig("Delete", prev.source)})
+		}
+	}
 	for _, c := range order {
 		if prev := old[c.name]; prev != nil {
 			c.inst, c.machine.State, c.machine.SuppressorInAlarm = prev.inst, prev.machine.State, prev.machine.SuppressorInAlarm
 			c.machine.Pending, c.machine.Timer, c.machine.Deadline = prev.machine.Pending, prev.machine.Timer, prev.machine.Deadline
+			if a, b := mustCanonical(prev.source), mustCanonical(c.source); !equalJSON(a, b) {
+				history = append(history, store.HistoryItem{Environment: env.Name, Alarm: c.name, At: now, Type: "ConfigurationUpdate",
+					Summary: "Composite alarm \"" + c.name + "\" updated", Data: compositeConfig("Update", c.source)})
+			}
 			continue
 		}
 		if st, ok := e.loaded[env.Name][stateKey(c.name, "")]; ok {
@@ -92,12 +104,21 @@ func (e *Engine) configureComposites(env *stack.Env, now time.Time) ([]store.Ala
 		c.inst = &instance{state: eval.InsufficientData, reason: eval.InitialReason(), updated: now, transitioned: now}
 		c.machine.State = string(eval.InsufficientData)
 		saves = append(saves, e.compositeRecord(c))
-		data, _ := json.Marshal(map[string]any{"version": "1.0", "type": "Create", "createdAlarm": c.source})
 		history = append(history, store.HistoryItem{Environment: env.Name, Alarm: c.name, At: now, Type: "ConfigurationUpdate",
-			Summary: "Composite alarm \"" + c.name + "\" created", Data: data})
+			Summary: "Composite alarm \"" + c.name + "\" created", Data: compositeConfig("Create", c.source)})
 	}
 	e.comps[env.Name] = order
 	return saves, history, nil
+}
+
+func compositeConfig(op string, c *stack.CompositeAlarm) []byte {
+	data, _ := json.Marshal(map[string]any{"version": "1.0", "type": op, "alarm": c})
+	return data
+}
+
+func mustCanonical(r stack.Resource) map[string]any {
+	m, _ := stack.Canonical(r)
+	return m
 }
 
 func (e *Engine) compositeRecord(c *compositeDef) store.AlarmState {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,5 +96,43 @@ func TestSetStateOnComposite(t *testing.T) {
 	r.run(t0.Add(2 * time.Minute)) // the next rounds decide again: broker-sum is not in ALARM
 	if s := r.state("c", ""); s != eval.OK {
 		t.Errorf("after the next round: %s", s)
+	}
+}
+
+// A composite's creation, update and deletion are in its history.
+func TestCompositeConfigurationHistory(t *testing.T) {
+	write := func(dir, rule string) *stack.Env {
+		os.WriteFile(filepath.Join(dir, "tocsin.yaml"), []byte("environments: [production]\n"), 0o644)
+		extra := ""
+		if rule != "" {
+			extra = "composite_alarms:\n  - {name: c, rule: \"" + rule + "\"}\n"
+		}
+		os.WriteFile(filepath.Join(dir, "alarms.yaml"), []byte(rigStack+extra), 0o644)
+		st, diags := stack.Load(dir, stack.Options{})
+		if diags.HasErrors() {
+			t.Fatal(diags.Strings())
+		}
+		return st.Env("production")
+	}
+	dir := t.TempDir()
+	r := &rig{t: t, dir: t.TempDir(), now: t0, env: write(dir, "ALARM(broker-sum)")}
+	r.open()
+	ctx := context.Background()
+	for _, rule := range []string{"ALARM(broker-max)", ""} {
+		if err := r.eng.Configure(ctx, []*stack.Env{write(dir, rule)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hist, err := r.eng.History(ctx, "production", "c", nil, time.Time{}, time.Time{}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range hist {
+		got = append(got, h.Summary)
+	}
+	want := []string{`Composite alarm "c" deleted`, `Composite alarm "c" updated`, `Composite alarm "c" created`}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("history: %q", got)
 	}
 }

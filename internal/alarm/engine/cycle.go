@@ -172,6 +172,10 @@ func (e *Engine) evaluate(ctx context.Context, d *definition, inst *instance, po
 		sc.buckets, sc.unix, sc.slots = make([]metric.Bucket, n), make([]int64, n), make([]eval.Slot, n)
 	}
 	slots := sc.slots[:n]
+	if inst.stream != nil && d.cfg.Period < time.Minute && e.opts.Metrics.Resolution(inst.stream) == 60 && !d.warnedRes.Swap(true) {
+		e.log.Warn("a sub-minute alarm watches standard-resolution data: most periods will be missing; use a 1m period or send the data with storage_resolution 1",
+			"environment", d.env, "alarm", d.name, "period", d.cfg.Period)
+	}
 	if inst.stream != nil {
 		unix, buckets := sc.unix[:n], sc.buckets[:n]
 		for i, s := range starts {

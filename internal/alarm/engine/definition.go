@@ -3,6 +3,7 @@ package engine
 import (
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/tocsin/tocsin/internal/alarm/eval"
@@ -29,6 +30,7 @@ type definition struct {
 	source         *stack.Alarm
 	discoveredGen  uint64    // templates: the metric store generation of the last discovery
 	discoveredAt   time.Time // and when it ran
+	warnedRes      atomic.Bool // a sub-minute alarm on standard-resolution data was logged
 }
 
 // newDefinition converts a validated stack alarm.
@@ -50,7 +52,7 @@ func newDefinition(env string, a *stack.Alarm, defaultDelay time.Duration) (*def
 	}
 	d.cfg = eval.Config{Statistic: st, Period: a.Period.Std(), N: a.EvaluationPeriods, M: a.DatapointsToAlarm,
 		Threshold: *a.Threshold, Comparison: a.Comparison, TreatMissing: a.TreatMissingData,
-		LowSample: a.EvaluateLowSampleCountPercentile, Unit: a.Metric.Unit}
+		LowSample: a.EvaluateLowSampleCountPercentile, Unit: a.Metric.Unit, Range: a.EvaluationRange}
 	d.sel = metricstore.Selector{Env: env, Namespace: a.Metric.Namespace, Name: a.Metric.Name, Unit: metric.Unit(a.Metric.Unit)}
 	for name, value := range a.Metric.Dimensions {
 		d.sel.Dims = append(d.sel.Dims, metric.Dim{Name: name, Value: value})
