@@ -2,9 +2,9 @@ package stack
 
 import (
 	"fmt"
-	"time"
 	"reflect"
 	"strings"
+	"time"
 )
 
 // checkBase validates what does not depend on an environment: duplicate names and the

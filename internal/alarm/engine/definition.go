@@ -28,8 +28,8 @@ type definition struct {
 	forgetAfter    time.Duration
 	step           time.Duration // 60 s, or 10 s for high-resolution periods
 	source         *stack.Alarm
-	discoveredGen  uint64    // templates: the metric store generation of the last discovery
-	discoveredAt   time.Time // and when it ran
+	discoveredGen  uint64      // templates: the metric store generation of the last discovery
+	discoveredAt   time.Time   // and when it ran
 	warnedRes      atomic.Bool // a sub-minute alarm on standard-resolution data was logged
 }
 
