@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tocsin/tocsin/internal/alarm/engine"
 	"github.com/tocsin/tocsin/internal/alarm/eval"
 	"github.com/tocsin/tocsin/internal/metric"
 	"github.com/tocsin/tocsin/internal/metricstore"
@@ -59,18 +60,10 @@ func (r *Result) FirstAlarm() (Transition, bool) {
 // Run replays alarm a of env over [from, to) against ms. The alarm starts in
 // INSUFFICIENT_DATA, as a new alarm does.
 func Run(ctx context.Context, ms *metricstore.Store, env string, a *stack.Alarm, from, to time.Time) (*Result, error) {
-	st, err := metric.ParseStatistic(a.Statistic)
+	cfg, sel, err := engine.Evaluation(env, a)
 	if err != nil {
 		return nil, err
 	}
-	cfg := eval.Config{Statistic: st, Period: a.Period.Std(), N: a.EvaluationPeriods, M: a.DatapointsToAlarm,
-		Threshold: *a.Threshold, Comparison: a.Comparison, TreatMissing: a.TreatMissingData,
-		LowSample: a.EvaluateLowSampleCountPercentile, Unit: a.Metric.Unit, Range: a.EvaluationRange}
-	sel := metricstore.Selector{Env: env, Namespace: a.Metric.Namespace, Name: a.Metric.Name, Unit: metric.Unit(a.Metric.Unit)}
-	for k, v := range a.Metric.Dimensions {
-		sel.Dims = append(sel.Dims, metric.Dim{Name: k, Value: v})
-	}
-	metric.SortDims(sel.Dims)
 	step := time.Minute
 	if cfg.Period < time.Minute {
 		step = 10 * time.Second

@@ -33,13 +33,31 @@ type definition struct {
 	warnedRes      atomic.Bool // a sub-minute alarm on standard-resolution data was logged
 }
 
+// Evaluation returns what evaluating a validated stack alarm of env needs: the decision's
+// configuration and the selector of its data. The engine and backtests share it.
+func Evaluation(env string, a *stack.Alarm) (eval.Config, metricstore.Selector, error) {
+	st, err := metric.ParseStatistic(a.Statistic)
+	if err != nil {
+		return eval.Config{}, metricstore.Selector{}, err
+	}
+	cfg := eval.Config{Statistic: st, Period: a.Period.Std(), N: a.EvaluationPeriods, M: a.DatapointsToAlarm,
+		Threshold: *a.Threshold, Comparison: a.Comparison, TreatMissing: a.TreatMissingData,
+		LowSample: a.EvaluateLowSampleCountPercentile, Unit: a.Metric.Unit, Range: a.EvaluationRange}
+	sel := metricstore.Selector{Env: env, Namespace: a.Metric.Namespace, Name: a.Metric.Name, Unit: metric.Unit(a.Metric.Unit)}
+	for name, value := range a.Metric.Dimensions {
+		sel.Dims = append(sel.Dims, metric.Dim{Name: name, Value: value})
+	}
+	metric.SortDims(sel.Dims)
+	return cfg, sel, nil
+}
+
 // newDefinition converts a validated stack alarm.
 func newDefinition(env string, a *stack.Alarm, defaultDelay time.Duration) (*definition, error) {
-	st, err := metric.ParseStatistic(a.Statistic)
+	cfg, sel, err := Evaluation(env, a)
 	if err != nil {
 		return nil, err
 	}
-	d := &definition{env: env, name: a.Name, source: a, actions: a.Actions, actionsEnabled: a.ActionsEnabled == nil || *a.ActionsEnabled,
+	d := &definition{cfg: cfg, sel: sel, env: env, name: a.Name, source: a, actions: a.Actions, actionsEnabled: a.ActionsEnabled == nil || *a.ActionsEnabled,
 		delay: defaultDelay, forgetAfter: DefaultForgetAfter, step: time.Minute, globDims: map[string]bool{}}
 	if a.EvaluationDelay != nil {
 		d.delay = a.EvaluationDelay.Std()
@@ -50,17 +68,11 @@ func newDefinition(env string, a *stack.Alarm, defaultDelay time.Duration) (*def
 	if a.Period.Std() < time.Minute {
 		d.step = 10 * time.Second
 	}
-	d.cfg = eval.Config{Statistic: st, Period: a.Period.Std(), N: a.EvaluationPeriods, M: a.DatapointsToAlarm,
-		Threshold: *a.Threshold, Comparison: a.Comparison, TreatMissing: a.TreatMissingData,
-		LowSample: a.EvaluateLowSampleCountPercentile, Unit: a.Metric.Unit, Range: a.EvaluationRange}
-	d.sel = metricstore.Selector{Env: env, Namespace: a.Metric.Namespace, Name: a.Metric.Name, Unit: metric.Unit(a.Metric.Unit)}
 	for name, value := range a.Metric.Dimensions {
-		d.sel.Dims = append(d.sel.Dims, metric.Dim{Name: name, Value: value})
 		if metric.IsGlob(value) {
 			d.template, d.globDims[name] = true, true
 		}
 	}
-	metric.SortDims(d.sel.Dims)
 	return d, nil
 }
 
