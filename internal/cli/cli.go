@@ -46,6 +46,7 @@ func commands() []command {
 		testCommand(),
 		backtestCommand(),
 		sendCommand(),
+		eventsCommand(),
 		queryCommand(),
 		benchCommand(),
 		schemaCommand(),

@@ -4,19 +4,19 @@ import (
 	"sync"
 )
 
-// Bus delivers published events to subscribers in publication order. Publish never
-// blocks the publisher on a slow subscriber: each subscriber has its own queue, and a
-// subscriber whose queue is full loses the event (counted in Dropped).
+// Bus delivers published events to subscribers in publication order, with back-pressure:
+// each subscriber has a bounded queue, and Publish waits while a queue is full, so a slow
+// consumer slows its producers down instead of losing events or growing memory.
 type Bus struct {
-	mu      sync.Mutex
-	subs    []*subscription
-	recent  []Envelope // a ring of the latest events, for the API and tests
-	next    int
-	dropped uint64
+	mu     sync.Mutex
+	subs   []*subscription
+	recent []Envelope // a ring of the latest events, for tests and diagnostics
+	next   int
 }
 
 type subscription struct {
 	ch   chan Envelope
+	quit chan struct{}
 	done chan struct{}
 }
 
@@ -26,14 +26,36 @@ func NewBus(keep int) *Bus { return &Bus{recent: make([]Envelope, 0, keep)} }
 // Subscribe calls fn for every event published from now on, in order, from one goroutine
 // of its own, until the returned cancel function is called.
 func (b *Bus) Subscribe(queue int, fn func(Envelope)) (cancel func()) {
-	s := &subscription{ch: make(chan Envelope, queue), done: make(chan struct{})}
+	return b.SubscribeBatch(queue, 1, func(evs []Envelope) { fn(evs[0]) })
+}
+
+// SubscribeBatch is Subscribe for consumers that work in batches: fn receives what has
+// queued up, in order, up to max events at a time (at least one).
+func (b *Bus) SubscribeBatch(queue, max int, fn func([]Envelope)) (cancel func()) {
+	s := &subscription{ch: make(chan Envelope, queue), quit: make(chan struct{}), done: make(chan struct{})}
 	b.mu.Lock()
 	b.subs = append(b.subs, s)
 	b.mu.Unlock()
 	go func() {
 		defer close(s.done)
-		for e := range s.ch {
-			fn(e)
+		batch := make([]Envelope, 0, max)
+		for {
+			select {
+			case <-s.quit:
+				return
+			case e := <-s.ch:
+				batch = append(batch[:0], e)
+			drain:
+				for len(batch) < max {
+					select {
+					case e := <-s.ch:
+						batch = append(batch, e)
+					default:
+						break drain
+					}
+				}
+				fn(batch)
+			}
 		}
 	}()
 	return func() {
@@ -41,19 +63,19 @@ func (b *Bus) Subscribe(queue int, fn func(Envelope)) (cancel func()) {
 		for i, x := range b.subs {
 			if x == s {
 				b.subs = append(b.subs[:i], b.subs[i+1:]...)
-				close(s.ch)
 				break
 			}
 		}
 		b.mu.Unlock()
+		close(s.quit)
 		<-s.done
 	}
 }
 
-// Publish hands e to every subscriber and remembers it among the recent events.
+// Publish hands e to every subscriber, waiting while a subscriber's queue is full, and
+// remembers it among the recent events.
 func (b *Bus) Publish(e Envelope) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	if cap(b.recent) > 0 {
 		if len(b.recent) < cap(b.recent) {
 			b.recent = append(b.recent, e)
@@ -62,11 +84,12 @@ func (b *Bus) Publish(e Envelope) {
 			b.next = (b.next + 1) % cap(b.recent)
 		}
 	}
-	for _, s := range b.subs {
+	subs := b.subs
+	b.mu.Unlock()
+	for _, s := range subs {
 		select {
 		case s.ch <- e:
-		default:
-			b.dropped++
+		case <-s.quit: // cancelled meanwhile
 		}
 	}
 }
@@ -78,11 +101,4 @@ func (b *Bus) Recent() []Envelope {
 	out := make([]Envelope, 0, len(b.recent))
 	out = append(out, b.recent[b.next:]...)
 	return append(out, b.recent[:b.next]...)
-}
-
-// Dropped returns how many deliveries were lost to full subscriber queues.
-func (b *Bus) Dropped() uint64 {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.dropped
 }

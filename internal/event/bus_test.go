@@ -2,6 +2,7 @@ package event
 
 import (
 	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -50,17 +51,70 @@ func TestBusDeliversInOrderAndKeepsRecent(t *testing.T) {
 	}
 }
 
-func TestSlowSubscriberDoesNotBlock(t *testing.T) {
+// A full queue makes the publisher wait (back-pressure) instead of losing events, and
+// a batch subscriber receives what queued up, in order.
+func TestBackPressureAndBatches(t *testing.T) {
+	b := NewBus(0)
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var got []string
+	var batches int
+	cancel := b.SubscribeBatch(2, 100, func(evs []Envelope) {
+		<-release
+		mu.Lock()
+		batches++
+		for _, e := range evs {
+			got = append(got, e.Source)
+		}
+		mu.Unlock()
+	})
+	published := make(chan struct{})
+	go func() {
+		for i := 0; i < 10; i++ {
+			e, _ := New("p", string(rune('a'+i)), "T", time.Now(), nil, nil)
+			b.Publish(e)
+		}
+		close(published)
+	}()
+	select {
+	case <-published:
+		t.Fatal("ten events went through a queue of two with a stuck consumer: no back-pressure")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	<-published
+	for {
+		mu.Lock()
+		n := len(got)
+		mu.Unlock()
+		if n == 10 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if strings.Join(got, "") != "abcdefghij" {
+		t.Errorf("order: %v", got)
+	}
+	if batches >= 10 {
+		t.Errorf("%d batches for 10 events: queued events were not batched", batches)
+	}
+}
+
+func TestCancelWhilePublisherWaits(t *testing.T) {
 	b := NewBus(0)
 	block := make(chan struct{})
 	cancel := b.Subscribe(1, func(Envelope) { <-block })
 	e, _ := New("p", "s", "T", time.Now(), nil, nil)
-	for i := 0; i < 10; i++ {
-		b.Publish(e) // must not block
-	}
-	if b.Dropped() == 0 {
-		t.Error("a full queue dropped nothing")
-	}
+	done := make(chan struct{})
+	go func() {
+		for i := 0; i < 5; i++ {
+			b.Publish(e)
+		}
+		close(done)
+	}()
+	time.Sleep(20 * time.Millisecond)
 	close(block)
 	cancel()
+	<-done // the publisher is released by the cancellation
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/tocsin/tocsin/internal/alarm/backtest"
 	"github.com/tocsin/tocsin/internal/alarm/engine"
 	"github.com/tocsin/tocsin/internal/alarm/eval"
-	"github.com/tocsin/tocsin/internal/event"
 	"github.com/tocsin/tocsin/internal/loop"
 	"github.com/tocsin/tocsin/internal/metric"
 	"github.com/tocsin/tocsin/internal/stack"
@@ -83,20 +82,6 @@ func (s *Server) alarmChanged(ch engine.Change) {
 	if !ch.DueAt.IsZero() {
 		s.metrics.detection.Observe(s.opts.Now().Sub(ch.DueAt).Seconds())
 	}
-}
-
-// recentEvents is GET /api/v1/environments/{env}/events: the latest events of the
-// environment held by the in-process bus, newest first.
-func (s *Server) recentEvents(r *http.Request) (any, error) {
-	env := r.PathValue("env")
-	all := s.bus.Recent()
-	out := []event.Envelope{}
-	for i := len(all) - 1; i >= 0; i-- {
-		if all[i].Environment == env {
-			out = append(out, all[i])
-		}
-	}
-	return map[string]any{"environment": env, "events": out}, nil
 }
 
 // listAlarms is GET /api/v1/environments/{env}/alarms.

@@ -67,15 +67,19 @@ func TestAlarmEndToEnd(t *testing.T) {
 	if code != 200 || !strings.Contains(fmt.Sprint(hist["history"]), "Alarm updated from OK to ALARM") {
 		t.Errorf("history: %d %v", code, hist)
 	}
-	code, evs := ts.call(t, "GET", "/api/v1/environments/production/events", adminTok, "")
-	events := evs["events"].([]any)
+	// The change reaches the event store through the bus.
 	var found map[string]any
-	for _, e := range events {
-		if m := e.(map[string]any); m["detail"].(map[string]any)["alarmName"] == "api-5xx-errors" && m["detail"].(map[string]any)["state"].(map[string]any)["value"] == "ALARM" {
-			found = m
+	var evs map[string]any
+	eventually(t, "the state change event to be stored", func() bool {
+		code, evs = ts.call(t, "GET", "/api/v1/environments/production/events?pattern="+url.QueryEscape(`{"source":["tocsin.alarm"]}`), adminTok, "")
+		for _, e := range evs["events"].([]any) {
+			if m := e.(map[string]any)["event"].(map[string]any); m["detail"].(map[string]any)["alarmName"] == "api-5xx-errors" && m["detail"].(map[string]any)["state"].(map[string]any)["value"] == "ALARM" {
+				found = m
+			}
 		}
-	}
-	if code != 200 || found == nil || found["source"] != "tocsin.alarm" || found["detail-type"] != "Alarm State Change" || found["environment"] != "production" {
+		return found != nil
+	})
+	if code != 200 || found["source"] != "tocsin.alarm" || found["detail-type"] != "Alarm State Change" || found["environment"] != "production" {
 		t.Errorf("state change event: %d %v", code, evs)
 	} else if d := found["detail"].(map[string]any); d["previousState"].(map[string]any)["value"] != "OK" ||
 		!strings.Contains(d["state"].(map[string]any)["reasonData"].(string), `"evaluatedDatapoints"`) {

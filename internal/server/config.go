@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sync/atomic"
 
+	"github.com/tocsin/tocsin/internal/event/rules"
 	"github.com/tocsin/tocsin/internal/stack"
 	"github.com/tocsin/tocsin/internal/store"
 )
@@ -20,6 +21,7 @@ type config struct {
 	effective map[string]*stack.Env
 	origins   map[string]map[stack.Key]string // env → resource → "stack" or "api"
 	order     []string
+	rules     *rules.Set // the effective event rules, compiled
 }
 
 func (c *config) envNames() []string { return c.order }
@@ -67,6 +69,7 @@ func (s *Server) reload(ctx context.Context, trigger string) error {
 		s.log.Warn("stack warning", "problem", w.String())
 	}
 	if diags.HasErrors() {
+		s.publishReload(rec)
 		if trigger != "startup" { // at startup the caller prints them and stops
 			for _, d := range diags.Errors() {
 				s.log.Error("stack error; the previous configuration keeps running", "problem", d.String(), "trigger", trigger)
@@ -82,6 +85,7 @@ func (s *Server) reload(ctx context.Context, trigger string) error {
 	if err := s.configureAlarms(ctx); err != nil {
 		return err
 	}
+	s.publishReload(rec)
 	s.log.Info("configuration applied", "trigger", trigger, "checksum", st.Checksum[:12])
 	return nil
 }
@@ -123,6 +127,14 @@ func (s *Server) compose(ctx context.Context, st *stack.Stack) (*config, error) 
 		cfg.effective[env.Name] = effective
 		cfg.origins[env.Name] = origins
 		cfg.order = append(cfg.order, env.Name)
+	}
+	envs := make([]*stack.Env, 0, len(cfg.order))
+	for _, name := range cfg.order {
+		envs = append(envs, cfg.effective[name])
+	}
+	var err error
+	if cfg.rules, err = rules.Build(envs); err != nil {
+		return nil, err
 	}
 	return cfg, nil
 }

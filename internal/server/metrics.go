@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/tocsin/tocsin/internal/event/pipeline"
 	"github.com/tocsin/tocsin/internal/store"
 )
 
@@ -25,6 +27,7 @@ type metrics struct {
 	transitions *prometheus.CounterVec
 	detection   prometheus.Histogram
 	httpLatency *prometheus.HistogramVec
+	deliveries  *prometheus.CounterVec
 }
 
 func newMetrics(s *Server) *metrics {
@@ -40,6 +43,28 @@ func newMetrics(s *Server) *metrics {
 	m.detection = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "tocsin_alarm_detection_seconds",
 		Help:    "From when an evaluation was due (its minute closed plus the evaluation delay) to the state change being published.",
 		Buckets: []float64{0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2, 5, 10}})
+	m.deliveries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tocsin_event_delivery_attempts_total", Help: "Event target delivery attempts by kind and outcome (delivered, retry, dead)."}, []string{"kind", "outcome"})
+	counter := func(name, help string, v func(*pipeline.Stats) uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 {
+			if s.pipeline == nil {
+				return 0
+			}
+			return float64(v(s.pipeline.Stats()))
+		})
+	}
+	events := []prometheus.Collector{
+		counter("tocsin_events_stored_total", "Events stored (ingested, alarm state changes, scheduled, tocsin's own).", func(st *pipeline.Stats) uint64 { return st.Events.Load() }),
+		counter("tocsin_event_rule_matches_total", "Rule matches (one per event and matching rule).", func(st *pipeline.Stats) uint64 { return st.Matches.Load() }),
+		counter("tocsin_event_annotations_total", "Annotations made by annotate targets.", func(st *pipeline.Stats) uint64 { return st.Annotations.Load() }),
+		counter("tocsin_event_deliveries_enqueued_total", "Deliveries stored for webhook, topic and escalation targets.", func(st *pipeline.Stats) uint64 { return st.Deliveries.Load() }),
+		counter("tocsin_event_alarm_instances_retired_total", "Alarm instances retired by retire_alarm_instances targets.", func(st *pipeline.Stats) uint64 { return st.Retired.Load() }),
+		counter("tocsin_event_target_failures_total", "Targets that could not act on an event (shaping or retirement failed).", func(st *pipeline.Stats) uint64 { return st.Failures.Load() }),
+	}
+	pending := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tocsin_event_deliveries_pending", Help: "Deliveries waiting for their first or next attempt."}, func() float64 {
+		n, _ := s.store.PendingDeliveries(context.Background())
+		return float64(n)
+	})
+	m.reg.MustRegister(append(events, m.deliveries, pending)...)
 	build := prometheus.NewGauge(prometheus.GaugeOpts{Name: "tocsin_build_info", Help: "Always 1; labels carry the version.", ConstLabels: prometheus.Labels{"version": s.opts.Version}})
 	build.Set(1)
 	loops := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tocsin_loops_stalled", Help: "Number of periodic loops that have not completed a cycle within 3 intervals."}, func() float64 {
@@ -70,6 +95,8 @@ func (m *metrics) accepted(source string, n int) { m.ingested.WithLabelValues(so
 func (m *metrics) rejected(reason string)        { m.rejects.WithLabelValues(reason).Inc() }
 
 func (m *metrics) alarmTransition(state string) { m.transitions.WithLabelValues(state).Inc() }
+
+func (m *metrics) delivery(kind, outcome string) { m.deliveries.WithLabelValues(kind, outcome).Inc() }
 
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})

@@ -51,7 +51,15 @@ func (s *Server) routeTable() []route {
 		{"GET /api/v1/environments/{env}/alarms/{name}", envScoped, "read", j((*Server).getAlarm)},
 		{"GET /api/v1/environments/{env}/alarms/{name}/history", envScoped, "read", j((*Server).alarmHistory)},
 		{"POST /api/v1/environments/{env}/alarms/{name}/state", envScoped, "write", j((*Server).setAlarmState)},
-		{"GET /api/v1/environments/{env}/events", envScoped, "read", j((*Server).recentEvents)},
+		{"POST /api/v1/events", anyToken, "", j((*Server).postEvents)},
+		{"GET /api/v1/events", anyToken, "", j((*Server).listEventsByQuery)},
+		{"GET /api/v1/environments/{env}/events", envScoped, "read", j((*Server).listEvents)},
+		{"GET /api/v1/environments/{env}/events/{id}", envScoped, "read", j((*Server).getEvent)},
+		{"GET /api/v1/environments/{env}/annotations", envScoped, "read", j((*Server).listAnnotations)},
+		{"POST /api/v1/environments/{env}/annotations", envScoped, "write", j((*Server).postAnnotation)},
+		{"GET /api/v1/environments/{env}/dead-letters", envScoped, "read", j((*Server).listDeadLetters)},
+		{"POST /api/v1/environments/{env}/dead-letters/{id}/replay", envScoped, "write", j((*Server).replayDeadLetter)},
+		{"DELETE /api/v1/environments/{env}/dead-letters/{id}", envScoped, "write", j((*Server).deleteDeadLetter)},
 		{"POST /api/v1/environments/{env}/backtest", envScoped, "read", j((*Server).backtestAlarm)},
 	}
 }

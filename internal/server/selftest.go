@@ -5,8 +5,13 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tocsin/tocsin/internal/event"
+	"github.com/tocsin/tocsin/internal/event/pipeline"
+	"github.com/tocsin/tocsin/internal/event/rules"
 	"github.com/tocsin/tocsin/internal/metric"
 	"github.com/tocsin/tocsin/internal/metricstore"
+	"github.com/tocsin/tocsin/internal/stack"
+	"github.com/tocsin/tocsin/internal/store"
 )
 
 // selfTestEnv holds /test's own data; it cannot collide with a stack environment, whose
@@ -38,5 +43,57 @@ func (s *Server) testIngestQuery(ctx context.Context) smokeTest {
 	default:
 		t.Success = true
 	}
+	return t
+}
+
+// selfTestRule routes /test's events to an annotation, tocsin's internal sink.
+const selfTestRule = `{"event_pattern": {"source": ["tocsin.selftest"], "detail": {"nonce": [{"exists": true}]}},
+  "targets": [{"annotate": {"text": "selftest <$.detail.nonce>"}}]}`
+
+// testEventRoundTrip sends an event through the real pipeline (store, pattern match,
+// target) with a rule of its own and finds the annotation its target made.
+func (s *Server) testEventRoundTrip(ctx context.Context) smokeTest {
+	t := smokeTest{Name: "event_rule", Description: "ingest an event, match it against a rule and find the annotation its target made"}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	env := &stack.Env{Name: selfTestEnv}
+	en, diags := stack.DecodeRuntime(env, stack.KindByName("event_rules"), "selftest", []byte(selfTestRule))
+	if diags.HasErrors() {
+		t.Error = "rule: " + diags.Errors()[0].String()
+		return t
+	}
+	set, err := rules.Build([]*stack.Env{env.WithRuntime([]*stack.Entry{en}, nil)})
+	if err != nil {
+		t.Error = "rule: " + err.Error()
+		return t
+	}
+	p := pipeline.New(pipeline.Options{Store: s.store, Rules: func() *rules.Set { return set }, Now: s.opts.Now, Log: s.log})
+	nonce := event.NewID()
+	ev, err := event.New(selfTestEnv, "tocsin.selftest", "Self Test", s.opts.Now(), nil, map[string]string{"nonce": nonce})
+	if err != nil {
+		t.Error = err.Error()
+		return t
+	}
+	res, err := p.Accept(ctx, []event.Envelope{ev})
+	switch {
+	case err != nil:
+		t.Error = "ingest: " + err.Error()
+		return t
+	case len(res) != 1 || len(res[0].Rules) != 1:
+		t.Error = "the event matched no rule"
+		return t
+	}
+	list, err := s.store.ListAnnotations(ctx, store.AnnotationQuery{Environment: selfTestEnv, From: ev.Time, To: ev.Time.Add(time.Second)})
+	if err != nil {
+		t.Error = "annotations: " + err.Error()
+		return t
+	}
+	for _, a := range list {
+		if a.Text == "selftest "+nonce && a.EventID == ev.ID {
+			t.Success = true
+			return t
+		}
+	}
+	t.Error = "the rule's annotation is not there"
 	return t
 }

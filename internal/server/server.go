@@ -22,6 +22,8 @@ import (
 
 	"github.com/tocsin/tocsin/internal/alarm/engine"
 	"github.com/tocsin/tocsin/internal/event"
+	"github.com/tocsin/tocsin/internal/event/deliver"
+	"github.com/tocsin/tocsin/internal/event/pipeline"
 	"github.com/tocsin/tocsin/internal/loop"
 	"github.com/tocsin/tocsin/internal/metricstore"
 	"github.com/tocsin/tocsin/internal/store"
@@ -61,6 +63,11 @@ type Server struct {
 	metricStore *metricstore.Store
 	alarms      *engine.Engine
 	bus         *event.Bus
+	pipeline    *pipeline.Pipeline
+	deliverer   *deliver.Worker
+	scheduler   *pipeline.Scheduler
+	stopBus     func()
+	closing     atomic.Bool
 	loops       *loop.Supervisor
 	metrics     *metrics
 	listener    net.Listener
@@ -120,6 +127,7 @@ func New(opts Options) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
+	s.openEvents()
 	listen := opts.Listen
 	if listen == "" {
 		listen = s.cfg.get().stack.Project.Server.Listen
@@ -128,6 +136,7 @@ func New(opts Options) (*Server, error) {
 		listen = DefaultListen
 	}
 	if s.listener, err = net.Listen("tcp", listen); err != nil {
+		s.stopBus()
 		s.closeMetrics()
 		db.Close()
 		return nil, fmt.Errorf("server: listen: %w", err)
@@ -141,6 +150,7 @@ func New(opts Options) (*Server, error) {
 		s.stopStatsD()
 		s.statsdWG.Wait()
 		s.listener.Close()
+		s.stopBus()
 		s.closeMetrics()
 		db.Close()
 		return nil, err
@@ -170,7 +180,9 @@ func (s *Server) Run(ctx context.Context) error {
 		err = serr
 	}
 	cancel()
+	s.closing.Store(true)
 	s.loops.Wait()
+	s.stopBus() // after the loops, whose last events it still stores
 	s.stopStatsD()
 	s.statsdWG.Wait() // StatsD listeners flush what they hold into the metric store
 	if cerr := s.closeMetrics(); cerr != nil && err == nil {
@@ -199,6 +211,9 @@ func (s *Server) startLoops(ctx context.Context) {
 	}
 	s.loops.Start(ctx, s.alarmLoop())
 	s.loops.Start(ctx, s.historyLoop())
+	for _, l := range s.eventLoops() {
+		s.loops.Start(ctx, l)
+	}
 	for _, l := range s.opts.Loops {
 		s.loops.Start(ctx, l)
 	}

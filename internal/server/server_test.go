@@ -317,7 +317,8 @@ func TestHealthFailsWhenALoopStalls(t *testing.T) {
 
 func toStrings(v any) []string {
 	var out []string
-	for _, x := range v.([]any) {
+	list, _ := v.([]any)
+	for _, x := range list {
 		out = append(out, x.(string))
 	}
 	return out

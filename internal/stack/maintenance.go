@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/event/schedule"
 )
 
 // MaintenanceWindow mutes notifications of matching alarms, once (start/end) or on a
@@ -41,7 +43,7 @@ func (w *MaintenanceWindow) Validate(c *Check) {
 			c.Errorf("schedule", "a recurring window needs a schedule")
 		} else if !strings.HasPrefix(w.Schedule, "cron(") {
 			c.Errorf("schedule", "a window starts on a cron(…) schedule, got %q", w.Schedule)
-		} else if err := ValidateSchedule(w.Schedule); err != nil {
+		} else if err := schedule.Validate(w.Schedule); err != nil {
 			c.Errorf("schedule", "%v", err)
 		}
 		if w.Duration == nil || *w.Duration == 0 {

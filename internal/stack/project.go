@@ -27,6 +27,13 @@ type Settings struct {
 	LogLevel         string    `yaml:"log_level,omitempty" json:"log_level,omitempty" doc:"debug, info (default), warn or error."`
 	Metrics          Metrics   `yaml:"metrics,omitempty" json:"metrics,omitempty" doc:"The metric store."`
 	StatsD           []StatsD  `yaml:"statsd,omitempty" json:"statsd,omitempty" doc:"StatsD listeners, one per environment."`
+	Events           Events    `yaml:"events,omitempty" json:"events,omitempty" doc:"The event store and event deliveries."`
+}
+
+// Events are the event store's and the delivery worker's settings.
+type Events struct {
+	Retention      *Duration `yaml:"retention,omitempty" json:"retention,omitempty" doc:"How long events and annotations are kept (default 14d)."`
+	WebhookTimeout *Duration `yaml:"webhook_timeout,omitempty" json:"webhook_timeout,omitempty" doc:"How long one webhook attempt may take (default 10s)."`
 }
 
 // Metrics are the metric store's settings.

@@ -21,6 +21,7 @@ type Store interface {
 	Runtime
 	Probe
 	Alarms
+	Events
 	Close() error
 }
 

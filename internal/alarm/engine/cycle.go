@@ -144,7 +144,8 @@ func (e *Engine) discover(d *definition, now time.Time) {
 			inst.stream = &streams[i]
 			continue
 		}
-		if now.Sub(e.opts.Metrics.LastSeen(&streams[i])) >= d.forgetAfter {
+		seen := e.opts.Metrics.LastSeen(&streams[i])
+		if now.Sub(seen) >= d.forgetAfter || !seen.After(d.retiredAt[id]) {
 			continue
 		}
 		inst, _ := e.claim(d, id, streams[i].Dims, now)
@@ -208,20 +209,6 @@ func (e *Engine) evaluate(ctx context.Context, d *definition, inst *instance, po
 	inst.state, inst.reason, inst.reasonData = res.State, res.Reason, data
 	inst.updated, inst.transitioned = now.UTC(), now.UTC()
 	return ch, nil
-}
-
-// retire drops template instances silent for longer than forget_after.
-func (e *Engine) retire(ctx context.Context, d *definition, now time.Time) []store.HistoryItem {
-	var items []store.HistoryItem
-	for id, inst := range e.inst[d] {
-		if inst.stream == nil || hasData(inst.datapoints) || now.Sub(e.opts.Metrics.LastSeen(inst.stream)) < d.forgetAfter {
-			continue
-		}
-		delete(e.inst[d], id)
-		e.opts.Store.DeleteAlarmStates(ctx, d.env, d.name, []string{id})
-		items = append(items, e.configItem(d, id, now.UTC(), fmt.Sprintf("Alarm instance %s retired after %s without data", InstanceName(d.name, id), d.forgetAfter)))
-	}
-	return items
 }
 
 // hasData reports whether the last evaluation saw any datapoint (then the instance is

@@ -28,9 +28,10 @@ type definition struct {
 	forgetAfter    time.Duration
 	step           time.Duration // 60 s, or 10 s for high-resolution periods
 	source         *stack.Alarm
-	discoveredGen  uint64      // templates: the metric store generation of the last discovery
-	discoveredAt   time.Time   // and when it ran
-	warnedRes      atomic.Bool // a sub-minute alarm on standard-resolution data was logged
+	discoveredGen  uint64               // templates: the metric store generation of the last discovery
+	discoveredAt   time.Time            // and when it ran
+	retiredAt      map[string]time.Time // instances retired by an event, and when
+	warnedRes      atomic.Bool          // a sub-minute alarm on standard-resolution data was logged
 }
 
 // Evaluation returns what evaluating a validated stack alarm of env needs: the decision's

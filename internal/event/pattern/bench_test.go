@@ -1,0 +1,77 @@
+package pattern
+
+import (
+	"runtime"
+	"testing"
+)
+
+// benchWorkload compiles n generated rules into a Matcher and generates events.
+func benchWorkload(tb testing.TB, n int) (*Matcher, [][]byte) {
+	tb.Helper()
+	g := newBenchGen(1)
+	m := NewMatcher()
+	for i := 0; i < n; i++ {
+		m.Add(i, mustCompile(tb, g.rule()))
+	}
+	events := make([][]byte, 4096)
+	for i := range events {
+		events[i] = g.event()
+	}
+	m.Match(events[0], nil) // build the index
+	return m, events
+}
+
+func benchMatch(b *testing.B, rules int) {
+	m, events := benchWorkload(b, rules)
+	size, matches := 0, 0
+	var dst []int
+	for _, e := range events {
+		size += len(e)
+		dst, _ = m.Match(e, dst[:0])
+		matches += len(dst)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var err error
+		if dst, err = m.Match(events[i%len(events)], dst[:0]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(size)/float64(len(events)), "B/event")
+	b.ReportMetric(float64(matches)/float64(len(events)), "matches/event")
+}
+
+func BenchmarkMatch1Rule(b *testing.B)     { benchMatch(b, 1) }
+func BenchmarkMatch10kRules(b *testing.B)  { benchMatch(b, 10_000) }
+func BenchmarkMatch100kRules(b *testing.B) { benchMatch(b, 100_000) }
+
+// BenchmarkMemoryPerRule reports the heap held per rule by compiled patterns and a built
+// Matcher of 10,000 rules.
+func BenchmarkMemoryPerRule(b *testing.B) {
+	const n = 10_000
+	g := newBenchGen(1)
+	srcs := make([]string, n)
+	srcBytes := 0
+	for i := range srcs {
+		srcs[i] = g.rule()
+		srcBytes += len(srcs[i])
+	}
+	event := g.event()
+	for i := 0; i < b.N; i++ {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		m := NewMatcher()
+		for j, s := range srcs {
+			m.Add(j, mustCompile(b, s))
+		}
+		m.Match(event, nil)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "B/rule")
+		b.ReportMetric(float64(srcBytes)/n, "srcB/rule")
+		runtime.KeepAlive(m)
+	}
+}

@@ -1,0 +1,235 @@
+package pattern
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// Matcher matches one event against many patterns at once. Build it with Add; from the first
+// Match on it is used as immutable and is safe for concurrent Match calls, which allocate
+// nothing in the steady state. Adding after matching is allowed but must not overlap with
+// Match calls; the index is then rebuilt on the next Match.
+type Matcher struct {
+	mu    sync.Mutex
+	pats  []added
+	built atomic.Pointer[index]
+}
+
+type added struct {
+	id int
+	p  *Pattern
+}
+
+// NewMatcher returns an empty Matcher.
+func NewMatcher() *Matcher { return &Matcher{} }
+
+// Add adds pattern p under id. Ids must be unique (the caller's responsibility).
+func (m *Matcher) Add(id int, p *Pattern) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.pats = append(m.pats, added{id: id, p: p})
+	m.built.Store(nil)
+}
+
+// Len returns the number of patterns added.
+func (m *Matcher) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.pats)
+}
+
+// index returns the built index, building it on first use.
+func (m *Matcher) index() *index {
+	if ix := m.built.Load(); ix != nil {
+		return ix
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ix := m.built.Load()
+	if ix == nil {
+		ix = build(m.pats)
+		m.built.Store(ix)
+	}
+	return ix
+}
+
+// Match appends to dst the ids of all patterns the event (a raw JSON object) matches, each
+// once, in ascending id order, and returns it. The error is an *Error when the event is not
+// valid JSON or not an object.
+func (m *Matcher) Match(event []byte, dst []int) ([]int, error) {
+	ix := m.index()
+	s := ix.pool.Get().(*scratch)
+	defer ix.pool.Put(s)
+	if !s.reset(event) {
+		return dst, newError(event, s.errAt, "", eventPrefix+s.errMsg)
+	}
+	s.collect()
+	for _, b := range s.cands {
+		br := &ix.branches[b]
+		if s.patGen[br.pat] != s.gen && s.verify(br) {
+			s.patGen[br.pat] = s.gen
+			s.matched = append(s.matched, br.pat)
+		}
+	}
+	slices.Sort(s.matched)
+	for _, p := range s.matched {
+		dst = append(dst, ix.ids[p])
+	}
+	return dst, nil
+}
+
+// scratch is the per-call working memory of Match, pooled per index.
+type scratch struct {
+	ix *index
+
+	// event scanning
+	b        []byte
+	i        int
+	errAt    int
+	errMsg   string
+	kbuf     []byte // an unescaped member name
+	buf      []byte // unescaped and folded strings
+	fields   []field
+	trail    []trailEnt
+	pend     []trailEnt
+	seen     []seenEnt
+	nArrays  int32
+	anyTrail bool
+
+	// matching, with generation stamps instead of clearing
+	gen       uint32
+	pathGen   []uint32
+	pathHead  []int32
+	branchGen []uint32
+	patGen    []uint32
+	cands     []int32
+	matched   []int32
+
+	// array consistency
+	cl    []int32 // field lists
+	spans []span
+}
+
+func newScratch(ix *index) *scratch {
+	return &scratch{ix: ix, pathGen: make([]uint32, len(ix.paths)), pathHead: make([]int32, len(ix.paths)),
+		branchGen: make([]uint32, len(ix.branches)), patGen: make([]uint32, len(ix.ids))}
+}
+
+// reset starts a new event: it scans it and links the fields of each path.
+func (s *scratch) reset(event []byte) bool {
+	s.gen++
+	if s.gen == 0 { // wrapped: old stamps could collide
+		clear(s.pathGen)
+		clear(s.branchGen)
+		clear(s.patGen)
+		s.gen = 1
+	}
+	s.buf, s.fields, s.trail, s.pend, s.seen = s.buf[:0], s.fields[:0], s.trail[:0], s.pend[:0], s.seen[:0]
+	s.cands, s.matched = s.cands[:0], s.matched[:0]
+	s.nArrays, s.anyTrail = 0, false
+	ok := s.scan(event)
+	s.b = nil
+	if !ok {
+		return false
+	}
+	for i := len(s.fields) - 1; i >= 0; i-- {
+		f := &s.fields[i]
+		if f.path < 0 {
+			continue
+		}
+		if s.pathGen[f.path] != s.gen {
+			s.pathGen[f.path] = s.gen
+			s.pathHead[f.path] = -1
+		}
+		f.next = s.pathHead[f.path]
+		s.pathHead[f.path] = int32(i)
+	}
+	return true
+}
+
+// head returns the first field at path p, or -1.
+func (s *scratch) head(p int32) int32 {
+	if s.pathGen[p] != s.gen {
+		return -1
+	}
+	return s.pathHead[p]
+}
+
+// addBranches adds the branches bs to the candidates, once each.
+func (s *scratch) addBranches(bs []int32) {
+	for _, b := range bs {
+		if s.branchGen[b] != s.gen {
+			s.branchGen[b] = s.gen
+			s.cands = append(s.cands, b)
+		}
+	}
+}
+
+// collect gathers the candidate branches: those an anchor of the event's fields points to,
+// those whose presence path the event has, and those always checked.
+func (s *scratch) collect() {
+	ix := s.ix
+	for i := range s.fields {
+		f := &s.fields[i]
+		if f.path < 0 {
+			continue
+		}
+		p := &ix.paths[f.path]
+		if p.presence != nil && s.pathHead[f.path] == int32(i) {
+			s.addBranches(p.presence)
+		}
+		switch f.kind {
+		case fStr:
+			if p.exact {
+				s.addBranches(ix.lookup(hashKey(kStr, f.path, maphashBytes(ix, f.val))))
+			}
+			if p.prefix != nil {
+				p.prefix.walkPrefix(f.val, s)
+			}
+			if p.suffix != nil {
+				p.suffix.walkSuffix(f.val, s)
+			}
+			if p.needFold() {
+				v := s.fold(f)
+				if p.foldEq {
+					s.addBranches(ix.lookup(hashKey(kFoldEq, f.path, maphashBytes(ix, v))))
+				}
+				if p.foldPrefix != nil {
+					p.foldPrefix.walkPrefix(v, s)
+				}
+				if p.foldSuffix != nil {
+					p.foldSuffix.walkSuffix(v, s)
+				}
+			}
+		case fNum:
+			if p.num {
+				s.addBranches(ix.lookup(hashKey(kNum, f.path, numHash(f.num))))
+			}
+		case fTrue:
+			if p.lit {
+				s.addBranches(ix.lookup(hashKey(kTrue, f.path, 0)))
+			}
+		case fFalse:
+			if p.lit {
+				s.addBranches(ix.lookup(hashKey(kFalse, f.path, 0)))
+			}
+		case fNull:
+			if p.lit {
+				s.addBranches(ix.lookup(hashKey(kNull, f.path, 0)))
+			}
+		}
+	}
+	s.addBranches(ix.always)
+}
+
+// fold returns the folded form of string field f, computing it once.
+func (s *scratch) fold(f *field) []byte {
+	if !f.folded {
+		from := len(s.buf)
+		s.buf = appendFold(s.buf, f.val)
+		f.fold = s.buf[from:len(s.buf):len(s.buf)]
+		f.folded = true
+	}
+	return f.fold
+}
