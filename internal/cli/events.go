@@ -18,8 +18,8 @@ func eventsCommand() command {
 	var pat, ev, env, source, detailType, detail, start, end, limit string
 	var resources repeatFlag
 	return command{
-		name: "events",
-		args: "test-pattern --pattern P --event E | send --source S --detail-type T [--detail JSON] [--resource ARN]… | list [--pattern P] [--start T] [--end T] [--limit N] | dead-letters | replay ID   (P, E and JSON may be @file)",
+		name:    "events",
+		args:    "test-pattern --pattern P --event E | send --source S --detail-type T [--detail JSON] [--resource ARN]… | list [--pattern P] [--start T] [--end T] [--limit N] | dead-letters | replay ID   (P, E and JSON may be @file)",
 		summary: "Test event patterns, and send, list and replay events on a server.",
 		flags: func(fs *flag.FlagSet) {
 			srv.declare(fs)

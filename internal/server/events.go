@@ -30,8 +30,8 @@ func (s *Server) openEvents() {
 	webhook := &deliver.Webhook{Timeout: timeout, Lookup: s.webhookTarget}
 	s.deliverer = deliver.New(deliver.Options{Store: s.store, Now: s.opts.Now, Log: s.log.With("part", "deliveries"),
 		Senders: map[string]deliver.Sender{rules.KindWebhook: webhook, rules.KindTopic: deliver.Recorder{}, rules.KindEscalation: deliver.Recorder{}},
-		OnDone: func(d *store.Delivery, outcome string) { s.metrics.delivery(d.Kind, outcome) },
-		OnDead: s.deadLettered})
+		OnDone:  func(d *store.Delivery, outcome string) { s.metrics.delivery(d.Kind, outcome) },
+		OnDead:  s.deadLettered})
 	s.scheduler = pipeline.NewScheduler(s.pipeline)
 	s.stopBus = s.bus.SubscribeBatch(10000, 1000, s.fromBus)
 }

@@ -268,4 +268,3 @@ func values(maps ...map[string]string) []string {
 	}
 	return out
 }
-
