@@ -30,8 +30,8 @@ func benchCommand() command {
 	var timeout time.Duration
 	return command{
 		name:    "bench",
-		args:    "ingest [--url URL] [--env ENV] [--duration 10s] [--concurrency 4] [--batch 1000] [--series 10000] [--gzip] | alarms [--instances 100000] [--breaching 100]",
-		summary: "Load a running server: ingest (datapoints/s, latency percentiles, server memory) or alarms (detection latency of an alarm template over --instances series).",
+		args:    "ingest [--url URL] [--env ENV] [--duration 10s] [--concurrency 4] [--batch 1000] [--series 10000] [--gzip] | events [same flags] | alarms [--instances 100000] [--breaching 100]",
+		summary: "Load a running server: ingest (datapoints/s, latency percentiles, server memory), events (events/s through POST /api/v1/events, stored and matched) or alarms (detection latency of an alarm template over --instances series).",
 		flags: func(fs *flag.FlagSet) {
 			srv.declare(fs)
 			fs.StringVar(&env, "env", "", "environment to write into (required with the admin token)")
@@ -59,8 +59,8 @@ func benchCommand() command {
 				}
 				return benchAlarms(e, c, env, instances, breaching, timeout)
 			}
-			if len(pos) != 1 || pos[0] != "ingest" {
-				return usageError(e, "bench", "say what to load: tocsin bench ingest … or tocsin bench alarms …")
+			if len(pos) != 1 || (pos[0] != "ingest" && pos[0] != "events") {
+				return usageError(e, "bench", "say what to load: tocsin bench ingest …, tocsin bench events … or tocsin bench alarms …")
 			}
 			if concurrency < 1 || batch < 1 || batch > 1000 || series < 1 || duration <= 0 {
 				return usageError(e, "bench", "--concurrency ≥ 1, 1 ≤ --batch ≤ 1000, --series ≥ 1, --duration > 0")
@@ -69,12 +69,22 @@ func benchCommand() command {
 			if err != nil {
 				return usageError(e, "bench", "%v", err)
 			}
-			b := &bencher{base: c.BaseURL, token: c.Token, http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency * 2}, Timeout: time.Minute}}
-			bodies := makeBodies(env, batch, series, resolution, gz)
+			b := &bencher{base: c.BaseURL, token: c.Token, http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency * 2}, Timeout: time.Minute},
+				what: pos[0], path: "/api/v1/metrics", unit: "datapoints"}
+			var bodies [][]byte
+			if b.what == "events" {
+				if gz {
+					return usageError(e, "bench", "events are posted uncompressed")
+				}
+				b.path, b.unit = "/api/v1/events", "events"
+				bodies = makeEventBodies(env, batch, series, gz)
+			} else {
+				bodies = makeBodies(env, batch, series, resolution, gz)
+			}
 			before := b.serverMemory()
 			res := b.run(bodies, concurrency, duration, gz)
 			after := b.serverMemory()
-			res.print(e.Stdout, batch, concurrency, series, gz, before, after)
+			res.print(e.Stdout, b, batch, concurrency, series, gz, before, after)
 			if res.ok == 0 {
 				fmt.Fprintln(e.Stderr, "tocsin bench: no request succeeded; first error:", res.firstErr)
 				return 1
@@ -87,6 +97,8 @@ func benchCommand() command {
 type bencher struct {
 	base, token string
 	http        *http.Client
+	what, path  string // "ingest" or "events", and its endpoint
+	unit        string // what a batch item is called in the report
 }
 
 type benchResult struct {
@@ -118,6 +130,51 @@ func makeBodies(env string, batch, series, resolution int, gz bool) [][]byte {
 			next++
 			fmt.Fprintf(&buf, `{"name":"Latency","dimensions":{"Service":"svc-%d","Host":"host-%d"},"unit":"Milliseconds","timestamp":%q,"storage_resolution":%d,"value":%s}`,
 				s%100, s, now, resolution, strconv.FormatFloat(float64(rng.IntN(100000))/100, 'f', -1, 64))
+		}
+		buf.WriteString(`]}`)
+		body := buf.Bytes()
+		if gz {
+			var z bytes.Buffer
+			w := gzip.NewWriter(&z)
+			w.Write(body)
+			w.Close()
+			body = z.Bytes()
+		}
+		bodies[i] = body
+	}
+	return bodies
+}
+
+// makeEventBodies pre-renders event batches: ~1 KB events shaped like AWS's (spec B4),
+// with varied sources, states and ids (series = distinct instance ids).
+func makeEventBodies(env string, batch, series int, gz bool) [][]byte {
+	const n = 64
+	rng := rand.New(rand.NewPCG(3, 4))
+	states := []string{"pending", "running", "stopping", "stopped", "shutting-down", "terminated"}
+	bodies := make([][]byte, n)
+	for i := range bodies {
+		var buf bytes.Buffer
+		buf.WriteString(`{`)
+		if env != "" {
+			fmt.Fprintf(&buf, `"environment":%q,`, env)
+		}
+		buf.WriteString(`"entries":[`)
+		for j := 0; j < batch; j++ {
+			if j > 0 {
+				buf.WriteByte(',')
+			}
+			id := fmt.Sprintf("i-%017x", rng.IntN(series))
+			switch rng.IntN(3) {
+			case 0:
+				fmt.Fprintf(&buf, `{"source":"aws.ec2","detail-type":"EC2 Instance State-change Notification","resources":["arn:aws:ec2:us-west-1:123456789012:instance/%s"],"detail":{"instance-id":%q,"state":%q,"tags":{"team":"team-%d","service":"svc-%d"},"note":%q}}`,
+					id, id, states[rng.IntN(len(states))], rng.IntN(20), rng.IntN(200), strings.Repeat("x", 600))
+			case 1:
+				fmt.Fprintf(&buf, `{"source":"aws.autoscaling","detail-type":"EC2 Instance Terminate Successful","resources":["auto-scaling-group-arn"],"detail":{"StatusCode":"InProgress","AutoScalingGroupName":"asg-%d","EC2InstanceId":%q,"Details":{"Availability Zone":"us-west-2b","Subnet ID":"subnet-12345678"},"Cause":"At 2026-11-20T09:58:57Z an instance was taken out of service in response to an ELB system health check failure.","Description":%q}}`,
+					rng.IntN(50), id, strings.Repeat("y", 500))
+			default:
+				fmt.Fprintf(&buf, `{"source":"aws.ecs","detail-type":"ECS Service Action","resources":["arn:aws:ecs:us-west-2:111122223333:service/default/svc-%d"],"detail":{"eventType":%q,"eventName":"SERVICE_TASK_START_IMPAIRED","clusterArn":"arn:aws:ecs:us-west-2:111122223333:cluster/default","capacityProviderArns":[%q],"reason":%q}}`,
+					rng.IntN(200), []string{"INFO", "WARN", "ERROR"}[rng.IntN(3)], id, strings.Repeat("z", 600))
+			}
 		}
 		buf.WriteString(`]}`)
 		body := buf.Bytes()
@@ -173,7 +230,7 @@ func (b *bencher) run(bodies [][]byte, concurrency int, duration time.Duration, 
 }
 
 func (b *bencher) post(body []byte, gz bool) error {
-	req, _ := http.NewRequest("POST", b.base+"/api/v1/metrics", bytes.NewReader(body))
+	req, _ := http.NewRequest("POST", b.base+b.path, bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+b.token)
 	req.Header.Set("Content-Type", "application/json")
 	if gz {
@@ -187,6 +244,9 @@ func (b *bencher) post(body []byte, gz bool) error {
 	data, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 200 {
 		return fmt.Errorf("%d %s", resp.StatusCode, strings.TrimSpace(string(data)))
+	}
+	if b.what == "events" && !bytes.Contains(data, []byte(`"failed_entry_count": 0,`)) {
+		return fmt.Errorf("some entries failed: %.300s", data)
 	}
 	return nil
 }
@@ -210,7 +270,7 @@ func (b *bencher) serverMemory() map[string]float64 {
 	return out
 }
 
-func (r *benchResult) print(w io.Writer, batch, concurrency, series int, gz bool, before, after map[string]float64) {
+func (r *benchResult) print(w io.Writer, b *bencher, batch, concurrency, series int, gz bool, before, after map[string]float64) {
 	sort.Slice(r.latencies, func(i, j int) bool { return r.latencies[i] < r.latencies[j] })
 	pct := func(p float64) time.Duration {
 		if len(r.latencies) == 0 {
@@ -219,8 +279,8 @@ func (r *benchResult) print(w io.Writer, batch, concurrency, series int, gz bool
 		return r.latencies[min(len(r.latencies)-1, int(p*float64(len(r.latencies))))]
 	}
 	secs := r.elapsed.Seconds()
-	fmt.Fprintf(w, "bench ingest: %d requests of %d datums (%d series, concurrency %d, gzip %v) in %.1fs\n", r.ok+r.fail, batch, series, concurrency, gz, secs)
-	fmt.Fprintf(w, "  acknowledged: %d requests, %.0f datapoints/s (%.0f requests/s); failed: %d\n", r.ok, float64(r.ok)*float64(batch)/secs, float64(r.ok)/secs, r.fail)
+	fmt.Fprintf(w, "bench %s: %d requests of %d %s (%d series, concurrency %d, gzip %v) in %.1fs\n", b.what, r.ok+r.fail, batch, b.unit, series, concurrency, gz, secs)
+	fmt.Fprintf(w, "  acknowledged: %d requests, %.0f %s/s (%.0f requests/s); failed: %d\n", r.ok, float64(r.ok)*float64(batch)/secs, b.unit, float64(r.ok)/secs, r.fail)
 	fmt.Fprintf(w, "  latency: p50 %s  p90 %s  p99 %s  max %s\n", pct(0.5).Round(time.Microsecond), pct(0.9).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), pct(1).Round(time.Microsecond))
 	mb := func(v float64) string { return fmt.Sprintf("%.0f MiB", v/(1<<20)) }
 	fmt.Fprintf(w, "  server memory: resident %s → %s, heap in use %s → %s\n",

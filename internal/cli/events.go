@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -97,8 +98,10 @@ func eventsCommand() command {
 				if code := call(e, srv, "GET", "/api/v1/events?"+q.Encode(), nil, &out); code != 0 {
 					return code
 				}
-				for _, it := range out.Events {
-					fmt.Fprintln(e.Stdout, string(it.Event))
+				for _, it := range out.Events { // one event per line (NDJSON)
+					var line bytes.Buffer
+					json.Compact(&line, it.Event)
+					fmt.Fprintln(e.Stdout, line.String())
 				}
 				return 0
 			case "dead-letters", "replay":

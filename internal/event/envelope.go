@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+	"unicode/utf8"
 )
 
 // Envelope is an event in the EventBridge envelope, plus the environment it belongs to.
@@ -47,4 +48,95 @@ func NewID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// AppendJSON appends the envelope as compact JSON, as json.Marshal would write it but
+// several times faster (events are encoded once per event on the ingest path). Detail
+// must already be valid compact JSON, as New and ParseEntry make it.
+func (e *Envelope) AppendJSON(b []byte) []byte {
+	b = append(b, `{"version":`...)
+	b = appendString(b, e.Version)
+	b = append(b, `,"id":`...)
+	b = appendString(b, e.ID)
+	b = append(b, `,"detail-type":`...)
+	b = appendString(b, e.DetailType)
+	b = append(b, `,"source":`...)
+	b = appendString(b, e.Source)
+	b = append(b, `,"account":`...)
+	b = appendString(b, e.Account)
+	b = append(b, `,"time":"`...)
+	b = e.Time.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","region":`...)
+	b = appendString(b, e.Region)
+	b = append(b, `,"resources":[`...)
+	for i, r := range e.Resources {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, r)
+	}
+	b = append(b, `],"detail":`...)
+	if len(e.Detail) == 0 {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, e.Detail...)
+	}
+	b = append(b, `,"environment":`...)
+	b = appendString(b, e.Environment)
+	return append(b, '}')
+}
+
+// appendString appends s as a JSON string with encoding/json's escaping (HTML-safe
+// characters and invalid UTF-8 included), so the output is byte-identical to Marshal's.
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }

@@ -290,3 +290,34 @@ func TestEventIngestRejects(t *testing.T) {
 		}
 	}
 }
+
+// One slow test on the real clock: a rate(1 minute) rule fires within about a minute of
+// the server starting and its target acts.
+func TestScheduledRuleOnTheRealClock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for a minute on the real clock")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "tocsin.yaml"), []byte("environments: [production]\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "rules.yaml"), []byte(`event_rules:
+  - name: every-minute
+    schedule: rate(1 minute)
+    targets: [{annotate: {text: "tick from <$.resources[0]>"}}]
+`), 0o644)
+	ts := start(t, dir, nil)
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		_, an := ts.call(t, "GET", "/api/v1/environments/production/annotations", adminTok, "")
+		if list := an["annotations"].([]any); len(list) > 0 {
+			if text := list[0].(map[string]any)["text"]; text != "tick from tocsin:production:rule/every-minute" {
+				t.Errorf("annotation: %v", text)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the scheduled rule did not fire within 90 s")
+		}
+		time.Sleep(time.Second)
+	}
+}

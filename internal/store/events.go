@@ -89,9 +89,10 @@ type DeadLetter struct {
 // deliveries with its dead letters.
 type Events interface {
 	// AppendEvents stores events, annotations and deliveries in ONE transaction (all or
-	// nothing); it fills Seq and the annotation and delivery IDs in place. An event id
-	// already stored in its environment, or repeated in the batch, fails the whole call
-	// with an error wrapping ErrDuplicate.
+	// nothing); once committed it fills Seq and the annotation and delivery IDs in place,
+	// and on error it stores and changes nothing. An event id already stored in its
+	// environment, or repeated in the batch, fails the whole call with an error wrapping
+	// ErrDuplicate. Every record needs an Environment; events need an ID.
 	AppendEvents(ctx context.Context, events []EventRecord, annotations []Annotation, deliveries []Delivery) error
 	// ListEvents returns events newest first: by Time desc, then Seq desc.
 	ListEvents(ctx context.Context, q EventQuery) ([]EventRecord, error)

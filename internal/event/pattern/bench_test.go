@@ -8,7 +8,7 @@ import (
 // benchWorkload compiles n generated rules into a Matcher and generates events.
 func benchWorkload(tb testing.TB, n int) (*Matcher, [][]byte) {
 	tb.Helper()
-	g := newBenchGen(1)
+	g := newScaledBenchGen(1, max(1, n/10_000))
 	m := NewMatcher()
 	for i := 0; i < n; i++ {
 		m.Add(i, mustCompile(tb, g.rule()))
@@ -30,13 +30,19 @@ func benchMatch(b *testing.B, rules int) {
 		dst, _ = m.Match(e, dst[:0])
 		matches += len(dst)
 	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := threadCPU()
 	for i := 0; i < b.N; i++ {
 		var err error
 		if dst, err = m.Match(events[i%len(events)], dst[:0]); err != nil {
 			b.Fatal(err)
 		}
+	}
+	if cpu = threadCPU() - cpu; cpu > 0 {
+		b.ReportMetric(float64(b.N)/cpu.Seconds(), "events/cpu-s")
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 	b.ReportMetric(float64(size)/float64(len(events)), "B/event")

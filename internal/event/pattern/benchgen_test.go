@@ -26,19 +26,30 @@ var (
 	benchAWS      = []string{"aws.ec2", "aws.autoscaling", "aws.codedeploy", "aws.ecs", "aws.health", "aws.signin", "aws.s3"}
 )
 
-const (
-	benchCustomSources = 150
-	benchAccounts      = 50
-	benchInstances     = 2000
-)
+// benchGen generates events and rules. Its pools of sources, accounts, instances,
+// applications, clusters and customers grow with the rule count (scale 1 is sized for
+// 10,000 rules), modelling more tenants rather than more rules on the same resources, so
+// that the number of matches per event stays comparable across rule counts.
+type benchGen struct {
+	r                                  *rand.Rand
+	sources, accounts, instances, apps int
+	clusters, groups, customers        int
+}
 
-type benchGen struct{ r *rand.Rand }
+func newBenchGen(seed uint64) *benchGen { return newScaledBenchGen(seed, 1) }
 
-func newBenchGen(seed uint64) *benchGen { return &benchGen{r: rand.New(rand.NewPCG(seed, seed^0x5eed))} }
+func newScaledBenchGen(seed uint64, scale int) *benchGen {
+	return &benchGen{r: rand.New(rand.NewPCG(seed, seed^0x5eed)), sources: 500 * scale, accounts: 50 * scale,
+		instances: 2000 * scale, apps: 60 * scale, clusters: 30 * scale, groups: 40 * scale, customers: 5000 * scale}
+}
 
 func (g *benchGen) pick(xs []string) string { return xs[g.r.IntN(len(xs))] }
-func (g *benchGen) account() string       { return fmt.Sprintf("%012d", 100000000000+g.r.IntN(benchAccounts)*7919) }
-func (g *benchGen) instance() string      { return fmt.Sprintf("i-%017x", 0xabc0000000000+g.r.IntN(benchInstances)*104729) }
+func (g *benchGen) account() string {
+	return fmt.Sprintf("%012d", 100000000000+g.r.IntN(g.accounts)*7919)
+}
+func (g *benchGen) instance() string {
+	return fmt.Sprintf("i-%017x", 0xabc0000000000+g.r.IntN(g.instances)*104729)
+}
 func (g *benchGen) hexID(n int) string {
 	const digits = "0123456789abcdef"
 	b := make([]byte, n)
@@ -50,9 +61,15 @@ func (g *benchGen) hexID(n int) string {
 func (g *benchGen) uuid() string {
 	return g.hexID(8) + "-" + g.hexID(4) + "-" + g.hexID(4) + "-" + g.hexID(4) + "-" + g.hexID(12)
 }
-func (g *benchGen) custom() string  { return fmt.Sprintf("com.acme.svc%03d", g.r.IntN(benchCustomSources)) }
-func (g *benchGen) ip() string      { return fmt.Sprintf("10.%d.%d.%d", g.r.IntN(4), g.r.IntN(256), g.r.IntN(256)) }
-func (g *benchGen) timeStr() string { return fmt.Sprintf("2024-%02d-%02dT%02d:%02d:%02dZ", 1+g.r.IntN(12), 1+g.r.IntN(28), g.r.IntN(24), g.r.IntN(60), g.r.IntN(60)) }
+func (g *benchGen) custom() string {
+	return fmt.Sprintf("com.acme.svc%03d", g.r.IntN(g.sources))
+}
+func (g *benchGen) ip() string {
+	return fmt.Sprintf("10.%d.%d.%d", g.r.IntN(4), g.r.IntN(256), g.r.IntN(256))
+}
+func (g *benchGen) timeStr() string {
+	return fmt.Sprintf("2024-%02d-%02dT%02d:%02d:%02dZ", 1+g.r.IntN(12), 1+g.r.IntN(28), g.r.IntN(24), g.r.IntN(60), g.r.IntN(60))
+}
 
 // kind picks the event type: half AWS services, half custom applications.
 func (g *benchGen) kind() int {
@@ -80,16 +97,16 @@ func (g *benchGen) event() []byte {
 		inst := g.instance()
 		resources = []string{"arn:aws:autoscaling:" + region + ":" + account + ":autoScalingGroup:" + g.uuid(), "arn:aws:ec2:" + region + ":" + account + ":instance/" + inst}
 		detail = fmt.Sprintf(`{"StatusCode":%q,"Description":"Terminating EC2 instance: %s","AutoScalingGroupName":"asg-%d","ActivityId":%q,"Details":{"Availability Zone":"%sb","Subnet ID":"subnet-%s"},"RequestId":%q,"StatusMessage":"","EndTime":%q,"EC2InstanceId":%q,"StartTime":%q,"Cause":"At %s an instance was taken out of service in response to a health check."}`,
-			g.pick([]string{"InProgress", "Successful", "Failed"}), inst, g.r.IntN(40), g.uuid(), region, g.hexID(8), g.uuid(), g.timeStr(), inst, g.timeStr(), g.timeStr())
+			g.pick([]string{"InProgress", "Successful", "Failed"}), inst, g.r.IntN(g.groups), g.uuid(), region, g.hexID(8), g.uuid(), g.timeStr(), inst, g.timeStr(), g.timeStr())
 	case 2:
 		source, dtype = "aws.codedeploy", "CodeDeploy Deployment State-change Notification"
-		app := fmt.Sprintf("app%d", g.r.IntN(60))
+		app := fmt.Sprintf("app%d", g.r.IntN(g.apps))
 		resources = []string{"arn:aws:codedeploy:" + region + ":" + account + ":application:" + app, "arn:aws:codedeploy:" + region + ":" + account + ":deploymentgroup:" + app + "/dg" + strconv.Itoa(g.r.IntN(5))}
 		detail = fmt.Sprintf(`{"instanceGroupId":%q,"region":%q,"application":%q,"deploymentId":"d-%s","state":%q,"deploymentGroup":"dg%d"}`,
 			g.uuid(), region, app, strings.ToUpper(g.hexID(9)), g.pick(benchDeploy), g.r.IntN(5))
 	case 3:
 		source, dtype = "aws.ecs", "ECS Task State Change"
-		cluster := fmt.Sprintf("cluster%d", g.r.IntN(30))
+		cluster := fmt.Sprintf("cluster%d", g.r.IntN(g.clusters))
 		task := "arn:aws:ecs:" + region + ":" + account + ":task/" + g.uuid()
 		resources = []string{task}
 		detail = fmt.Sprintf(`{"clusterArn":"arn:aws:ecs:%s:%s:cluster/%s","containers":[{"containerArn":"arn:aws:ecs:%s:%s:container/%s","exitCode":%d,"lastStatus":%q,"name":"app","taskArn":%q},{"containerArn":"arn:aws:ecs:%s:%s:container/%s","exitCode":%d,"lastStatus":%q,"name":"xray","taskArn":%q}],"createdAt":%q,"desiredStatus":%q,"group":"service:svc%d","lastStatus":%q,"overrides":{"containerOverrides":[{"name":"xray"}]},"startedBy":"ecs-svc/%d","taskArn":%q,"taskDefinitionArn":"arn:aws:ecs:%s:%s:task-definition/svc%d:%d","version":%d}`,
@@ -116,7 +133,7 @@ func (g *benchGen) event() []byte {
 		source = g.custom()
 		dtype = g.pick(benchNouns) + " " + g.pick(benchVerbs)
 		detail = fmt.Sprintf(`{"orderId":"ord-%d","amount":%d.%02d,"currency":%q,"status":%q,"customer":{"id":"cust-%d","tier":%q,"country":%q,"email":"user%d@example.com"},"items":[{"sku":"SKU-%d","qty":%d,"price":%d.99},{"sku":"SKU-%d","qty":%d,"price":%d.49}],"sourceIp":%q,"correlationId":%q,"note":"Generated for benchmarking; fields mimic a typical order event of a web shop."}`,
-			g.r.IntN(1000000), g.r.IntN(2000), g.r.IntN(100), g.pick(benchCurrency), g.pick(benchStatus), g.r.IntN(5000), g.pick(benchCustTier), g.pick([]string{"US", "DE", "FR", "GB", "JP", "BR"}), g.r.IntN(9999),
+			g.r.IntN(1000000), g.r.IntN(2000), g.r.IntN(100), g.pick(benchCurrency), g.pick(benchStatus), g.r.IntN(g.customers), g.pick(benchCustTier), g.pick([]string{"US", "DE", "FR", "GB", "JP", "BR"}), g.r.IntN(9999),
 			g.r.IntN(500), 1+g.r.IntN(5), g.r.IntN(300), g.r.IntN(500), 1+g.r.IntN(5), g.r.IntN(300), g.ip(), g.uuid())
 		resources = []string{"arn:acme:" + strings.TrimPrefix(source, "com.acme.") + ":" + region + ":order/" + g.hexID(12)}
 	}
@@ -133,36 +150,44 @@ func jsonStrings(xs []string) (string, error) {
 	return "[" + strings.Join(parts, ",") + "]", nil
 }
 
-// rule returns one pattern: a source or detail-type condition plus one to three more.
+// rule returns one pattern: a source (and often a detail-type) condition, the account of
+// the rule's owner for AWS events (rules of one tenant see that tenant's events, as on
+// EventBridge where buses belong to accounts), often one condition naming a specific
+// resource or customer, and up to two filters.
 func (g *benchGen) rule() string {
-	k := g.r.IntN(10)
-	if k < 3 {
+	k := len(benchAWS)
+	if g.r.IntN(10) < 3 {
 		k = g.r.IntN(len(benchAWS))
-	} else {
-		k = len(benchAWS)
 	}
 	var conds []string
-	var source string
+	source := g.custom()
 	if k < len(benchAWS) {
 		source = benchAWS[k]
-	} else {
-		source = g.custom()
 	}
 	switch g.r.IntN(10) {
-	case 0, 1, 2, 3, 4, 5:
+	case 0, 1, 2, 3:
 		conds = append(conds, fmt.Sprintf(`"source":[%q]`, source))
-	case 6:
+	case 4:
 		conds = append(conds, fmt.Sprintf(`"source":[%q,%q]`, source, g.custom()))
 	default:
 		if k == len(benchAWS) {
 			conds = append(conds, fmt.Sprintf(`"source":[%q],"detail-type":[%q]`, source, g.pick(benchNouns)+" "+g.pick(benchVerbs)))
 		} else {
-			conds = append(conds, fmt.Sprintf(`"detail-type":[{"prefix":%q}]`, map[int]string{0: "EC2 Instance State", 1: "EC2 Instance", 2: "CodeDeploy", 3: "ECS Task", 4: "AWS Health", 5: "AWS API Call", 6: "AWS API Call"}[k]))
+			conds = append(conds, fmt.Sprintf(`"source":[%q],"detail-type":[{"prefix":%q}]`, source, map[int]string{0: "EC2 Instance State", 1: "EC2 Instance", 2: "CodeDeploy", 3: "ECS Task", 4: "AWS Health", 5: "AWS API Call", 6: "AWS API Call"}[k]))
 		}
 	}
+	var extra []string
+	if k < len(benchAWS) {
+		extra = append(extra, fmt.Sprintf(`"account":[%q]`, g.account()))
+	}
+	if g.r.IntN(10) < 6 {
+		extra = append(extra, g.specific(k))
+	}
+	for n := g.r.IntN(3); n > 0; n-- {
+		extra = append(extra, g.filter(k))
+	}
 	var detail []string
-	for n := 1 + g.r.IntN(3); n > 0; n-- {
-		c := g.condition(k)
+	for _, c := range extra {
 		if strings.HasPrefix(c, `"detail":`) {
 			detail = append(detail, strings.TrimSuffix(strings.TrimPrefix(c, `"detail":{`), "}"))
 		} else {
@@ -172,7 +197,7 @@ func (g *benchGen) rule() string {
 	if len(detail) > 0 {
 		conds = append(conds, `"detail":{`+strings.Join(dedupeMembers(detail), ",")+`}`)
 	}
-	return "{" + strings.Join(conds, ",") + "}"
+	return "{" + strings.Join(dedupeMembers(conds), ",") + "}"
 }
 
 // dedupeMembers drops members whose key repeats (keeping patterns free of duplicate keys).
@@ -189,53 +214,60 @@ func dedupeMembers(ms []string) []string {
 	return out
 }
 
-// condition returns one extra condition for an event of kind k.
-func (g *benchGen) condition(k int) string {
-	op := g.r.IntN(20)
+// specific returns a condition naming one resource, account or customer of an event of
+// kind k.
+func (g *benchGen) specific(k int) string {
+	switch k {
+	case 0:
+		if g.r.IntN(2) == 0 {
+			return fmt.Sprintf(`"detail":{"instance-id":[%q]}`, g.instance())
+		}
+		return fmt.Sprintf(`"resources":[{"wildcard":"arn:aws:ec2:*:instance/%s"}]`, g.instance())
+	case 1:
+		return fmt.Sprintf(`"detail":{"AutoScalingGroupName":["asg-%d"]}`, g.r.IntN(g.groups))
+	case 2:
+		return fmt.Sprintf(`"detail":{"application":["app%d"]}`, g.r.IntN(g.apps))
+	case 3:
+		return fmt.Sprintf(`"detail":{"clusterArn":[{"suffix":"/cluster%d"}]}`, g.r.IntN(g.clusters))
+	case 4:
+		return fmt.Sprintf(`"detail":{"eventArn":[{"suffix":"_%d"}]}`, g.r.Int64())
+	case 5, 6:
+		return fmt.Sprintf(`"detail":{"userIdentity":{"arn":[{"suffix":":user/user%d"}]}}`, g.r.IntN(300))
+	}
+	return fmt.Sprintf(`"detail":{"customer":{"id":["cust-%d","cust-%d"]}}`, g.r.IntN(g.customers), g.r.IntN(g.customers))
+}
+
+// filter returns a condition on a state, number or other broad property of an event of
+// kind k.
+func (g *benchGen) filter(k int) string {
+	op := g.r.IntN(12)
 	switch {
-	case op < 3:
-		return fmt.Sprintf(`"region":[%q]`, g.pick(benchRegions))
-	case op < 5:
-		return fmt.Sprintf(`"account":[%q,%q]`, g.account(), g.account())
-	case op < 6:
-		return fmt.Sprintf(`"resources":[{"prefix":"arn:aws:ec2:%s:"}]`, g.pick(benchRegions))
-	case op < 7:
+	case op < 1:
+		return fmt.Sprintf(`"region":[%q,%q]`, g.pick(benchRegions), g.pick(benchRegions))
+	case op < 2:
 		return fmt.Sprintf(`"time":[{"wildcard":"2024-%02d-*"}]`, 1+g.r.IntN(12))
 	}
 	switch k {
 	case 0:
-		switch op % 4 {
-		case 0:
-			return fmt.Sprintf(`"detail":{"instance-id":[%q]}`, g.instance())
-		case 1:
+		if op%2 == 0 {
 			return fmt.Sprintf(`"detail":{"state":[{"anything-but":[%q,%q]}]}`, g.pick(benchEC2), g.pick(benchEC2))
-		case 2:
-			return fmt.Sprintf(`"resources":[{"wildcard":"arn:aws:ec2:*:instance/%s*"}]`, g.instance()[:8])
 		}
 		return fmt.Sprintf(`"detail":{"state":[%q]}`, g.pick(benchEC2))
 	case 1:
-		switch op % 3 {
-		case 0:
-			return fmt.Sprintf(`"detail":{"AutoScalingGroupName":["asg-%d"]}`, g.r.IntN(40))
-		case 1:
+		if op%2 == 0 {
 			return fmt.Sprintf(`"detail":{"Details":{"Availability Zone":[{"suffix":%q}]}}`, []string{"a", "b", "c"}[g.r.IntN(3)])
 		}
 		return fmt.Sprintf(`"detail":{"StatusCode":[{"equals-ignore-case":%q}]}`, g.pick([]string{"inprogress", "successful", "failed"}))
 	case 2:
-		if op%2 == 0 {
-			return fmt.Sprintf(`"detail":{"application":["app%d"]}`, g.r.IntN(60))
-		}
 		return fmt.Sprintf(`"detail":{"state":[%q,%q]}`, g.pick(benchDeploy), g.pick(benchDeploy))
 	case 3:
-		switch op % 4 {
+		switch op % 3 {
 		case 0:
 			return `"detail":{"containers":{"exitCode":[{"numeric":[">",0]}],"name":["app"]}}`
 		case 1:
 			return fmt.Sprintf(`"detail":{"lastStatus":[%q]}`, g.pick(benchECSState))
-		case 2:
-			return fmt.Sprintf(`"detail":{"taskDefinitionArn":[{"suffix":":%d"}]}`, 1+g.r.IntN(9))
 		}
-		return fmt.Sprintf(`"detail":{"clusterArn":[{"suffix":"/cluster%d"}]}`, g.r.IntN(30))
+		return fmt.Sprintf(`"detail":{"taskDefinitionArn":[{"suffix":":%d"}]}`, 1+g.r.IntN(9))
 	case 4:
 		switch op % 3 {
 		case 0:
@@ -255,7 +287,7 @@ func (g *benchGen) condition(k int) string {
 		}
 		return fmt.Sprintf(`"detail":{"userIdentity":{"type":[{"anything-but":%q}]}}`, g.pick([]string{"IAMUser", "AssumedRole", "Root"}))
 	}
-	switch op % 7 {
+	switch op % 6 {
 	case 0:
 		return fmt.Sprintf(`"detail":{"amount":[{"numeric":[">=",%d,"<",%d]}]}`, g.r.IntN(10)*100, 1000+g.r.IntN(10)*100)
 	case 1:
@@ -266,8 +298,6 @@ func (g *benchGen) condition(k int) string {
 		return fmt.Sprintf(`"detail":{"currency":[{"anything-but":%q}]}`, g.pick(benchCurrency))
 	case 4:
 		return fmt.Sprintf(`"detail":{"$or":[{"status":[%q]},{"amount":[{"numeric":[">",%d]}]}]}`, g.pick(benchStatus), 1500+g.r.IntN(500))
-	case 5:
-		return fmt.Sprintf(`"detail":{"items":{"sku":[{"prefix":"SKU-%d"}]}}`, g.r.IntN(50))
 	}
-	return fmt.Sprintf(`"detail":{"customer":{"email":[{"suffix":"%d@example.com"}]}}`, g.r.IntN(100))
+	return fmt.Sprintf(`"detail":{"items":{"sku":[{"prefix":"SKU-%d"}],"qty":[{"numeric":[">=",2]}]}}`, g.r.IntN(50))
 }

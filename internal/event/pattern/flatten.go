@@ -2,6 +2,11 @@ package pattern
 
 import "unicode/utf8"
 
+// This file scans an event: it validates the whole JSON text and records, walking the path
+// trie, the leaves whose path some condition addresses. Members whose key is not in the
+// trie are only validated. Scanning functions take and return the byte position; a negative
+// position reports an error, described by s.errAt and s.errMsg.
+
 // maxEventDepth bounds the nesting of objects and arrays in an event (EventBridge's limit).
 const maxEventDepth = 1000
 
@@ -19,6 +24,7 @@ type field struct {
 	val    []byte  // the string (unescaped) or the number's text
 	fold   []byte  // the folded string, once computed
 	num    float64 // numbers only
+	key    uint64  // the exact hash key, when the path has exact or pair anchors
 	path   int32   // path id; -1 once superseded by a later duplicate key
 	next   int32   // the next field of the same path, or -1
 	trOff  int32   // the field's array trail: s.trail[trOff : trOff+trLen]
@@ -39,92 +45,42 @@ type seenEnt struct {
 	from, to int32
 }
 
-// scan validates event and records the fields at pattern paths. It reports false after
-// setting s.errAt and s.errMsg.
+var isWS = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
+
+func skipWS(b []byte, i int) int {
+	for i < len(b) && isWS[b[i]] {
+		i++
+	}
+	return i
+}
+
+// scan validates event and records its fields. It reports false after setting s.errAt and
+// s.errMsg.
 func (s *scratch) scan(event []byte) bool {
-	s.b, s.i = event, 0
-	s.ws()
-	if s.i < len(s.b) && s.b[s.i] == '{' {
-		if !s.object(0, 1, 0, 0) {
-			return false
-		}
-	} else {
-		if !s.skipValue(0) {
-			return false
-		}
-		return s.fail(0, "an event must be a JSON object")
+	s.b = event
+	i := skipWS(event, 0)
+	if i < len(event) && event[i] == '{' {
+		i = s.object(i, 0, 1, 0, 0)
+	} else if i = s.skip(i, 0); i >= 0 {
+		i = s.fail(skipWS(event, 0), "an event must be a JSON object")
 	}
-	s.ws()
-	if s.i < len(s.b) {
-		return s.fail(s.i, "unexpected data after the event object")
+	if i < 0 {
+		return false
+	}
+	if i = skipWS(event, i); i < len(event) {
+		s.fail(i, "unexpected data after the event object")
+		return false
 	}
 	return true
 }
 
-func (s *scratch) fail(at int, msg string) bool {
+// fail records an error at offset at and returns -1.
+func (s *scratch) fail(at int, msg string) int {
 	s.errAt, s.errMsg = at, msg
-	return false
+	return -1
 }
 
-func (s *scratch) ws() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
-
-// expect consumes byte c (after white space) or fails.
-func (s *scratch) expect(c byte, msg string) bool {
-	s.ws()
-	if s.i >= len(s.b) || s.b[s.i] != c {
-		return s.fail(s.i, msg)
-	}
-	s.i++
-	return true
-}
-
-// key scans a member name and the colon after it, returning the (unescaped) name.
-func (s *scratch) key() ([]byte, bool) {
-	s.ws()
-	if s.i >= len(s.b) || s.b[s.i] != '"' {
-		return nil, s.fail(s.i, "expected a member name in double quotes")
-	}
-	start := s.i
-	end, flags, bad := scanString(s.b, start)
-	if bad >= 0 {
-		return nil, s.badString(bad)
-	}
-	s.i = end
-	if !s.expect(':', "expected ':' after a member name") {
-		return nil, false
-	}
-	raw := s.b[start+1 : end-1]
-	if flags&strEscape != 0 || (flags&strHigh != 0 && !utf8.Valid(raw)) {
-		s.kbuf = appendUnescaped(s.kbuf[:0], raw)
-		return s.kbuf, true
-	}
-	return raw, true
-}
-
-// skipKey validates a member name and the colon after it.
-func (s *scratch) skipKey() bool {
-	s.ws()
-	if s.i >= len(s.b) || s.b[s.i] != '"' {
-		return s.fail(s.i, "expected a member name in double quotes")
-	}
-	end, _, bad := scanString(s.b, s.i)
-	if bad >= 0 {
-		return s.badString(bad)
-	}
-	s.i = end
-	return s.expect(':', "expected ':' after a member name")
-}
-
-func (s *scratch) badString(bad int) bool {
+func (s *scratch) badString(bad int) int {
 	switch {
 	case bad >= len(s.b):
 		return s.fail(bad, "unterminated string")
@@ -134,77 +90,96 @@ func (s *scratch) badString(bad int) bool {
 	return s.fail(bad, "invalid escape sequence in string")
 }
 
-// object records the members of the object at s.i, whose trie node is tn and whose fields
-// carry the trail s.trail[trOff:trOff+trLen].
-func (s *scratch) object(tn int32, depth int, trOff, trLen int32) bool {
+// object scans the object at b[i] == '{', whose trie node is tn and whose fields carry the
+// trail s.trail[trOff:trOff+trLen].
+func (s *scratch) object(i int, tn int32, depth int, trOff, trLen int32) int {
 	if depth > maxEventDepth {
-		return s.fail(s.i, "nested deeper than 1000 levels")
+		return s.fail(i, "nested deeper than 1000 levels")
 	}
+	b := s.b
 	n := &s.ix.trie[tn]
-	s.i++ // {
-	s.ws()
-	if s.i < len(s.b) && s.b[s.i] == '}' {
-		s.i++
-		return true
+	if i = skipWS(b, i+1); i < len(b) && b[i] == '}' {
+		return i + 1
 	}
 	seenBase, pendBase := len(s.seen), len(s.pend)
 	for {
-		key, ok := s.key()
-		if !ok {
-			return false
+		if i >= len(b) || b[i] != '"' {
+			return s.fail(i, "expected a member name in double quotes")
 		}
-		s.ws()
-		c := s.ix.child(n, key)
+		end, flags, bad := scanString(b, i)
+		if bad >= 0 {
+			return s.badString(bad)
+		}
+		key := b[i+1 : end-1]
+		if i = skipWS(b, end); i >= len(b) || b[i] != ':' {
+			return s.fail(i, "expected ':' after a member name")
+		}
+		i = skipWS(b, i+1)
+		c := int32(-1)
+		if n.big != nil || len(n.keys) > 0 {
+			if flags&strEscape != 0 || (flags&strHigh != 0 && !utf8.Valid(key)) {
+				s.kbuf = appendUnescaped(s.kbuf[:0], key)
+				key = s.kbuf
+			}
+			c = s.ix.child(n, key)
+		}
 		if c < 0 {
-			if !s.skipValue(depth) {
-				return false
-			}
+			i = s.skip(i, depth)
 		} else {
-			from := int32(len(s.fields))
-			dup := -1
-			for k := seenBase; k < len(s.seen); k++ {
-				if e := s.seen[k]; e.node == c {
-					for f := e.from; f < e.to; f++ {
-						s.fields[f].path = -1
-					}
-					dup = k
-				}
-			}
-			if !s.value(c, depth, trOff, trLen, pendBase) {
-				return false
-			}
-			e := seenEnt{node: c, from: from, to: int32(len(s.fields))}
-			if dup >= 0 {
-				s.seen[dup] = e
-			} else {
-				s.seen = append(s.seen, e)
-			}
+			i = s.member(i, c, depth, trOff, trLen, seenBase, pendBase)
 		}
-		s.ws()
-		if s.i < len(s.b) && s.b[s.i] == ',' {
-			s.i++
+		if i < 0 {
+			return i
+		}
+		if i = skipWS(b, i); i < len(b) && b[i] == ',' {
+			i = skipWS(b, i+1)
 			continue
 		}
-		if s.i < len(s.b) && s.b[s.i] == '}' {
-			s.i++
+		if i < len(b) && b[i] == '}' {
 			s.seen = s.seen[:seenBase]
-			return true
+			return i + 1
 		}
-		return s.fail(s.i, "expected ',' or '}' after an object member")
+		return s.fail(i, "expected ',' or '}' after an object member")
 	}
 }
 
-// value records the value at s.i, found at trie node tn inside a container at depth.
+// member scans the value of a key whose trie node is c, superseding the fields of an
+// earlier occurrence of the same key in this object.
+func (s *scratch) member(i int, c int32, depth int, trOff, trLen int32, seenBase, pendBase int) int {
+	from := int32(len(s.fields))
+	dup := -1
+	for k := seenBase; k < len(s.seen); k++ {
+		if e := s.seen[k]; e.node == c {
+			for f := e.from; f < e.to; f++ {
+				s.fields[f].path = -1
+			}
+			dup = k
+		}
+	}
+	if i = s.value(i, c, depth, trOff, trLen, pendBase); i < 0 {
+		return i
+	}
+	e := seenEnt{node: c, from: from, to: int32(len(s.fields))}
+	if dup >= 0 {
+		s.seen[dup] = e
+	} else {
+		s.seen = append(s.seen, e)
+	}
+	return i
+}
+
+// value scans the value at b[i], found at trie node tn inside a container at depth.
 // s.pend[pendBase:] are the arrays entered since the nearest enclosing object.
-func (s *scratch) value(tn int32, depth int, trOff, trLen int32, pendBase int) bool {
-	if s.i >= len(s.b) {
-		return s.fail(s.i, "unexpected end of input, expected a value")
+func (s *scratch) value(i int, tn int32, depth int, trOff, trLen int32, pendBase int) int {
+	b := s.b
+	if i >= len(b) {
+		return s.fail(i, "unexpected end of input, expected a value")
 	}
 	n := &s.ix.trie[tn]
-	switch c := s.b[s.i]; c {
+	switch b[i] {
 	case '{':
 		if len(n.keys) == 0 && n.big == nil {
-			return s.skipValue(depth)
+			return s.skip(i, depth)
 		}
 		if len(s.pend) > pendBase { // an object in arrays: its fields get a longer trail
 			off := int32(len(s.trail))
@@ -213,77 +188,68 @@ func (s *scratch) value(tn int32, depth int, trOff, trLen int32, pendBase int) b
 			trOff, trLen = off, int32(len(s.trail))-off
 			s.anyTrail = true
 		}
-		return s.object(tn, depth+1, trOff, trLen)
+		return s.object(i, tn, depth+1, trOff, trLen)
 	case '[':
-		return s.array(tn, depth+1, trOff, trLen, pendBase)
+		return s.array(i, tn, depth+1, trOff, trLen, pendBase)
+	}
+	if n.path < 0 {
+		return s.skip(i, depth)
+	}
+	switch b[i] {
 	case '"':
-		start := s.i
-		end, flags, bad := scanString(s.b, start)
+		end, flags, bad := scanString(b, i)
 		if bad >= 0 {
 			return s.badString(bad)
 		}
-		s.i = end
-		if n.path >= 0 {
-			raw := s.b[start+1 : end-1]
-			if flags&strEscape != 0 || (flags&strHigh != 0 && !utf8.Valid(raw)) {
-				from := len(s.buf)
-				s.buf = appendUnescaped(s.buf, raw)
-				raw = s.buf[from:len(s.buf):len(s.buf)]
-			}
-			s.record(n.path, fStr, raw, 0, trOff, trLen)
+		raw := b[i+1 : end-1]
+		if flags&strEscape != 0 || (flags&strHigh != 0 && !utf8.Valid(raw)) {
+			from := len(s.buf)
+			s.buf = appendUnescaped(s.buf, raw)
+			raw = s.buf[from:len(s.buf):len(s.buf)]
 		}
-		return true
+		s.record(n.path, fStr, raw, 0, trOff, trLen)
+		return end
 	case 't', 'f', 'n':
-		k, ok := s.literal()
-		if ok && n.path >= 0 {
+		end, k := s.literal(i)
+		if end >= 0 {
 			s.record(n.path, k, nil, 0, trOff, trLen)
 		}
-		return ok
+		return end
 	}
-	start := s.i
-	end, ok := scanNumber(s.b, start)
+	end, ok := scanNumber(b, i)
 	if !ok {
 		return s.fail(end, "invalid number or unexpected character, expected a value")
 	}
-	s.i = end
-	if n.path >= 0 {
-		raw := s.b[start:end]
-		s.record(n.path, fNum, raw, parseFloat(raw), trOff, trLen)
-	}
-	return true
+	s.record(n.path, fNum, b[i:end], parseFloat(b[i:end]), trOff, trLen)
+	return end
 }
 
-// array records the elements of the array at s.i; each gets a pending trail entry.
-func (s *scratch) array(tn int32, depth int, trOff, trLen int32, pendBase int) bool {
+// array scans the array at b[i] == '['; each element gets a pending trail entry.
+func (s *scratch) array(i int, tn int32, depth int, trOff, trLen int32, pendBase int) int {
 	if depth > maxEventDepth {
-		return s.fail(s.i, "nested deeper than 1000 levels")
+		return s.fail(i, "nested deeper than 1000 levels")
 	}
+	b := s.b
 	id := s.nArrays
 	s.nArrays++
-	s.i++ // [
-	s.ws()
-	if s.i < len(s.b) && s.b[s.i] == ']' {
-		s.i++
-		return true
+	if i = skipWS(b, i+1); i < len(b) && b[i] == ']' {
+		return i + 1
 	}
 	for idx := int32(0); ; idx++ {
 		s.pend = append(s.pend, trailEnt{id: id, idx: idx})
-		ok := s.value(tn, depth, trOff, trLen, pendBase)
+		i = s.value(i, tn, depth, trOff, trLen, pendBase)
 		s.pend = s.pend[:len(s.pend)-1]
-		if !ok {
-			return false
+		if i < 0 {
+			return i
 		}
-		s.ws()
-		if s.i < len(s.b) && s.b[s.i] == ',' {
-			s.i++
-			s.ws()
+		if i = skipWS(b, i); i < len(b) && b[i] == ',' {
+			i = skipWS(b, i+1)
 			continue
 		}
-		if s.i < len(s.b) && s.b[s.i] == ']' {
-			s.i++
-			return true
+		if i < len(b) && b[i] == ']' {
+			return i + 1
 		}
-		return s.fail(s.i, "expected ',' or ']' after an array element")
+		return s.fail(i, "expected ',' or ']' after an array element")
 	}
 }
 
@@ -291,99 +257,123 @@ func (s *scratch) record(path int32, kind uint8, val []byte, num float64, trOff,
 	s.fields = append(s.fields, field{val: val, num: num, path: path, kind: kind, trOff: trOff, trLen: trLen})
 }
 
-// literal scans true, false or null.
-func (s *scratch) literal() (uint8, bool) {
-	rest := s.b[s.i:]
+// literal scans true, false or null at b[i].
+func (s *scratch) literal(i int) (int, uint8) {
+	rest := s.b[i:]
 	switch {
 	case len(rest) >= 4 && string(rest[:4]) == "true":
-		s.i += 4
-		return fTrue, true
+		return i + 4, fTrue
 	case len(rest) >= 5 && string(rest[:5]) == "false":
-		s.i += 5
-		return fFalse, true
+		return i + 5, fFalse
 	case len(rest) >= 4 && string(rest[:4]) == "null":
-		s.i += 4
-		return fNull, true
+		return i + 4, fNull
 	}
-	return 0, s.fail(s.i, "invalid literal, expected true, false or null")
+	return s.fail(i, "invalid literal, expected true, false or null"), 0
 }
 
-// skipValue validates the value at s.i without recording anything. depth is the nesting of
-// the container holding it.
-func (s *scratch) skipValue(depth int) bool {
-	var isObj [maxEventDepth/64 + 1]uint64 // one bit per open container
+// skip validates the value at b[i] without recording anything; depth is the nesting of the
+// container holding it.
+func (s *scratch) skip(i, depth int) int {
+	b := s.b
+	if i >= len(b) {
+		return s.fail(i, "unexpected end of input, expected a value")
+	}
+	switch b[i] {
+	case '"':
+		end, _, bad := scanString(b, i)
+		if bad >= 0 {
+			return s.badString(bad)
+		}
+		return end
+	case '{', '[':
+		return s.skipContainer(i, depth)
+	case 't', 'f', 'n':
+		end, _ := s.literal(i)
+		return end
+	}
+	end, ok := scanNumber(b, i)
+	if !ok {
+		return s.fail(end, "invalid number or unexpected character, expected a value")
+	}
+	return end
+}
+
+// skipKey validates a member name and the colon after it, from b[i].
+func (s *scratch) skipKey(i int) int {
+	b := s.b
+	if i >= len(b) || b[i] != '"' {
+		return s.fail(i, "expected a member name in double quotes")
+	}
+	end, _, bad := scanString(b, i)
+	if bad >= 0 {
+		return s.badString(bad)
+	}
+	if i = skipWS(b, end); i >= len(b) || b[i] != ':' {
+		return s.fail(i, "expected ':' after a member name")
+	}
+	return skipWS(b, i+1)
+}
+
+// skipContainer validates the object or array at b[i] iteratively, keeping one bit per open
+// container (set for objects) in s.open.
+func (s *scratch) skipContainer(i, depth int) int {
+	b := s.b
 	level := 0
 	for {
-		s.ws()
-		if s.i >= len(s.b) {
-			return s.fail(s.i, "unexpected end of input, expected a value")
+		// b[i] starts a value (white space skipped).
+		if i >= len(b) {
+			return s.fail(i, "unexpected end of input, expected a value")
 		}
-		switch c := s.b[s.i]; c {
+		switch c := b[i]; c {
 		case '{', '[':
 			if depth+level+1 > maxEventDepth {
-				return s.fail(s.i, "nested deeper than 1000 levels")
+				return s.fail(i, "nested deeper than 1000 levels")
 			}
-			s.i++
-			s.ws()
-			if s.i < len(s.b) && (s.b[s.i] == '}' && c == '{' || s.b[s.i] == ']' && c == '[') {
-				s.i++
+			i = skipWS(b, i+1)
+			if i < len(b) && (c == '{' && b[i] == '}' || c == '[' && b[i] == ']') {
+				i++
 				break
 			}
 			if c == '{' {
-				isObj[level/64] |= 1 << (level % 64)
-				level++
-				if !s.skipKey() {
-					return false
+				s.open[level/64] |= 1 << (level % 64)
+				if i = s.skipKey(i); i < 0 {
+					return i
 				}
 			} else {
-				isObj[level/64] &^= 1 << (level % 64)
-				level++
+				s.open[level/64] &^= 1 << (level % 64)
 			}
+			level++
 			continue
-		case '"':
-			end, _, bad := scanString(s.b, s.i)
-			if bad >= 0 {
-				return s.badString(bad)
-			}
-			s.i = end
-		case 't', 'f', 'n':
-			if _, ok := s.literal(); !ok {
-				return false
-			}
 		default:
-			end, ok := scanNumber(s.b, s.i)
-			if !ok {
-				return s.fail(end, "invalid number or unexpected character, expected a value")
+			if i = s.skip(i, depth+level); i < 0 {
+				return i
 			}
-			s.i = end
 		}
 		// A value is complete: close containers until one continues.
 		for {
 			if level == 0 {
-				return true
+				return i
 			}
-			s.ws()
-			if s.i >= len(s.b) {
-				return s.fail(s.i, "unexpected end of input")
-			}
-			obj := isObj[(level-1)/64]&(1<<((level-1)%64)) != 0
-			c := s.b[s.i]
-			if c == ',' {
-				s.i++
-				if obj && !s.skipKey() {
-					return false
+			obj := s.open[(level-1)/64]&(1<<((level-1)%64)) != 0
+			i = skipWS(b, i)
+			if i < len(b) && b[i] == ',' {
+				i = skipWS(b, i+1)
+				if obj {
+					if i = s.skipKey(i); i < 0 {
+						return i
+					}
 				}
 				break
 			}
-			if obj && c == '}' || !obj && c == ']' {
-				s.i++
+			if i < len(b) && (obj && b[i] == '}' || !obj && b[i] == ']') {
+				i++
 				level--
 				continue
 			}
 			if obj {
-				return s.fail(s.i, "expected ',' or '}' after an object member")
+				return s.fail(i, "expected ',' or '}' after an object member")
 			}
-			return s.fail(s.i, "expected ',' or ']' after an array element")
+			return s.fail(i, "expected ',' or ']' after an array element")
 		}
 	}
 }

@@ -324,6 +324,9 @@ func (g *byteGen) satisfying(p any) string {
 	case string:
 		return g.str(x)
 	case json.Number:
+		if strings.ContainsAny(string(x), ".eE") {
+			return string(x)
+		}
 		return []string{string(x), string(x) + ".0", string(x) + "e0"}[g.n(3)]
 	case bool:
 		return strconv.FormatBool(x)

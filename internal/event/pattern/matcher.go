@@ -85,7 +85,7 @@ type scratch struct {
 
 	// event scanning
 	b        []byte
-	i        int
+	open     [maxEventDepth/64 + 1]uint64 // skipContainer's stack of open containers
 	errAt    int
 	errMsg   string
 	kbuf     []byte // an unescaped member name
@@ -170,6 +170,7 @@ func (s *scratch) addBranches(bs []int32) {
 // those whose presence path the event has, and those always checked.
 func (s *scratch) collect() {
 	ix := s.ix
+	pairs := false
 	for i := range s.fields {
 		f := &s.fields[i]
 		if f.path < 0 {
@@ -179,48 +180,71 @@ func (s *scratch) collect() {
 		if p.presence != nil && s.pathHead[f.path] == int32(i) {
 			s.addBranches(p.presence)
 		}
-		switch f.kind {
-		case fStr:
-			if p.exact {
-				s.addBranches(ix.lookup(hashKey(kStr, f.path, maphashBytes(ix, f.val))))
+		if p.needKey() {
+			f.key = s.key(f)
+			if p.exact && f.kind == fStr || p.num && f.kind == fNum || p.lit && f.kind >= fTrue {
+				s.addBranches(ix.lookup(f.key))
 			}
-			if p.prefix != nil {
-				p.prefix.walkPrefix(f.val, s)
+			pairs = pairs || len(p.partners) > 0
+		}
+		if f.kind != fStr {
+			continue
+		}
+		if p.prefix != nil {
+			p.prefix.walkPrefix(f.val, s)
+		}
+		if p.suffix != nil {
+			p.suffix.walkSuffix(f.val, s)
+		}
+		if p.needFold() {
+			v := s.fold(f)
+			if p.foldEq {
+				s.addBranches(ix.lookup(hashKey(kFoldEq, f.path, ix.strHash(v))))
 			}
-			if p.suffix != nil {
-				p.suffix.walkSuffix(f.val, s)
+			if p.foldPrefix != nil {
+				p.foldPrefix.walkPrefix(v, s)
 			}
-			if p.needFold() {
-				v := s.fold(f)
-				if p.foldEq {
-					s.addBranches(ix.lookup(hashKey(kFoldEq, f.path, maphashBytes(ix, v))))
-				}
-				if p.foldPrefix != nil {
-					p.foldPrefix.walkPrefix(v, s)
-				}
-				if p.foldSuffix != nil {
-					p.foldSuffix.walkSuffix(v, s)
-				}
-			}
-		case fNum:
-			if p.num {
-				s.addBranches(ix.lookup(hashKey(kNum, f.path, numHash(f.num))))
-			}
-		case fTrue:
-			if p.lit {
-				s.addBranches(ix.lookup(hashKey(kTrue, f.path, 0)))
-			}
-		case fFalse:
-			if p.lit {
-				s.addBranches(ix.lookup(hashKey(kFalse, f.path, 0)))
-			}
-		case fNull:
-			if p.lit {
-				s.addBranches(ix.lookup(hashKey(kNull, f.path, 0)))
+			if p.foldSuffix != nil {
+				p.foldSuffix.walkSuffix(v, s)
 			}
 		}
 	}
+	if pairs {
+		s.collectPairs()
+	}
 	s.addBranches(ix.always)
+}
+
+// collectPairs probes the pair anchors: the keys of each field combined with those of the
+// fields of its path's partner paths.
+func (s *scratch) collectPairs() {
+	ix := s.ix
+	for i := range s.fields {
+		f := &s.fields[i]
+		if f.path < 0 {
+			continue
+		}
+		for _, q := range ix.paths[f.path].partners {
+			for g := s.head(q); g >= 0; g = s.fields[g].next {
+				s.addBranches(ix.lookup(pairKey(f.key, s.fields[g].key)))
+			}
+		}
+	}
+}
+
+// key returns the exact hash key of field f, as anchors of its value have.
+func (s *scratch) key(f *field) uint64 {
+	switch f.kind {
+	case fStr:
+		return hashKey(kStr, f.path, s.ix.strHash(f.val))
+	case fNum:
+		return hashKey(kNum, f.path, numHash(f.num))
+	case fTrue:
+		return hashKey(kTrue, f.path, 0)
+	case fFalse:
+		return hashKey(kFalse, f.path, 0)
+	}
+	return hashKey(kNull, f.path, 0)
 }
 
 // fold returns the folded form of string field f, computing it once.

@@ -287,24 +287,3 @@ func (c *compiler) numeric(v *node, ep []string) (op, *Error) {
 	}
 	return o, nil
 }
-
-// inRange reports whether x satisfies the numeric bounds of o.
-func (o *op) inRange(x float64) bool {
-	switch o.loOp {
-	case boundOpen:
-		if !(x > o.lo) {
-			return false
-		}
-	case boundClosed:
-		if !(x >= o.lo) {
-			return false
-		}
-	}
-	switch o.hiOp {
-	case boundOpen:
-		return x < o.hi
-	case boundClosed:
-		return x <= o.hi
-	}
-	return true
-}

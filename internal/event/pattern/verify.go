@@ -2,50 +2,74 @@ package pattern
 
 // verify reports whether the event fields satisfy every condition of branch b, with array
 // consistency.
-func (s *scratch) verify(b *mbranch) bool {
-	for _, mc := range b.conds {
-		h := s.head(mc.path)
-		if mc.c.exists < 0 {
+func (s *scratch) verify(b *ibranch) bool {
+	prog := s.ix.prog[b.off : b.off+b.n]
+	for j := 0; j < len(prog); {
+		run := prog[j : j+int(prog[j].n)]
+		j += len(run)
+		h := s.head(run[0].path)
+		switch {
+		case run[0].exists < 0:
 			if h >= 0 {
 				return false
 			}
-			continue
-		}
-		if !s.anyMatch(mc.c, h) {
+		case h < 0:
+			return false
+		case run[0].exists == 0 && !s.anyMatch(run, h):
 			return false
 		}
 	}
 	if b.cons && s.anyTrail {
-		return s.consistent(b)
+		return s.consistent(prog)
 	}
 	return true
 }
 
-// anyMatch reports whether some field in the list starting at f satisfies cd.
-func (s *scratch) anyMatch(cd *cond, f int32) bool {
+// anyMatch reports whether some field in the list starting at f satisfies the values run.
+func (s *scratch) anyMatch(run []instr, f int32) bool {
 	for ; f >= 0; f = s.fields[f].next {
-		if s.condMatch(cd, &s.fields[f]) {
+		if s.runMatch(run, &s.fields[f]) {
 			return true
 		}
 	}
 	return false
 }
 
-// condMatch reports whether field f satisfies condition cd (which is not exists:false).
-func (s *scratch) condMatch(cd *cond, f *field) bool {
-	if cd.exists > 0 {
+// runMatch reports whether field f satisfies the condition run (not exists:false).
+func (s *scratch) runMatch(run []instr, f *field) bool {
+	if run[0].exists > 0 {
 		return true
 	}
-	for i := range cd.ops {
-		if s.opMatch(&cd.ops[i], f) {
+	for k := 0; k < len(run); {
+		in := &run[k]
+		if in.kind == opAnythingBut {
+			sub := run[k+1 : k+1+int(in.aux)]
+			k += 1 + len(sub)
+			if !s.anyOp(sub, f) {
+				return true
+			}
+			continue
+		}
+		if s.opMatch(in, f) {
+			return true
+		}
+		k++
+	}
+	return false
+}
+
+// anyOp reports whether f satisfies one of the simple match values ops.
+func (s *scratch) anyOp(ops []instr, f *field) bool {
+	for k := range ops {
+		if s.opMatch(&ops[k], f) {
 			return true
 		}
 	}
 	return false
 }
 
-// opMatch reports whether field f satisfies match value o.
-func (s *scratch) opMatch(o *op, f *field) bool {
+// opMatch reports whether field f satisfies the simple match value o (not anything-but).
+func (s *scratch) opMatch(o *instr, f *field) bool {
 	switch o.kind {
 	case opStr:
 		return f.kind == fStr && string(f.val) == o.s
@@ -76,20 +100,34 @@ func (s *scratch) opMatch(o *op, f *field) bool {
 		v := s.fold(f)
 		return len(v) >= len(o.s) && string(v[len(v)-len(o.s):]) == o.s
 	case opWildcard:
-		return f.kind == fStr && o.w.match(f.val)
+		return f.kind == fStr && s.ix.wilds[o.aux].match(f.val)
 	case opNumeric:
-		return f.kind == fNum && o.inRange(f.num)
+		return f.kind == fNum && inRange(o, f.num)
 	case opCIDR:
-		return f.kind == fStr && o.c.contains(f.val)
-	case opAnythingBut:
-		for i := range o.not {
-			if s.opMatch(&o.not[i], f) {
-				return false
-			}
-		}
-		return true
+		return f.kind == fStr && s.ix.cidrs[o.aux].contains(f.val)
 	}
 	return false
+}
+
+// inRange reports whether x satisfies the numeric bounds of o.
+func inRange(o *instr, x float64) bool {
+	switch o.loOp {
+	case boundOpen:
+		if !(x > o.lo) {
+			return false
+		}
+	case boundClosed:
+		if !(x >= o.lo) {
+			return false
+		}
+	}
+	switch o.hiOp {
+	case boundOpen:
+		return x < o.hi
+	case boundClosed:
+		return x <= o.hi
+	}
+	return true
 }
 
 // span is a list of fields in scratch.cl.
@@ -101,17 +139,19 @@ type span struct {
 // satisfied by fields that agree on the element of every event array they share. A condition
 // with a matching field outside any array is satisfied by it whatever the others choose; the
 // others are solved by solve, scope by scope.
-func (s *scratch) consistent(b *mbranch) bool {
+func (s *scratch) consistent(prog []instr) bool {
 	s.cl, s.spans = s.cl[:0], s.spans[:0]
-	for _, mc := range b.conds {
-		if mc.c.exists < 0 {
+	for j := 0; j < len(prog); {
+		run := prog[j : j+int(prog[j].n)]
+		j += len(run)
+		if run[0].exists < 0 {
 			continue
 		}
 		off := int32(len(s.cl))
 		free := false
-		for f := s.head(mc.path); f >= 0; f = s.fields[f].next {
+		for f := s.head(run[0].path); f >= 0; f = s.fields[f].next {
 			fl := &s.fields[f]
-			if s.condMatch(mc.c, fl) {
+			if s.runMatch(run, fl) {
 				if fl.trLen == 0 {
 					free = true
 					break

@@ -6,7 +6,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -80,11 +79,9 @@ func (p *Pipeline) Accept(ctx context.Context, evs []event.Envelope) ([]Result, 
 	var acts rules.Actions
 	for i := range evs {
 		ev := &evs[i]
-		body, err := json.Marshal(ev)
-		if err != nil {
-			return nil, err
-		}
+		body := ev.AppendJSON(make([]byte, 0, 256+len(ev.Detail)))
 		sc.matched = sc.matched[:0]
+		var err error
 		if set != nil {
 			if sc.matched, sc.ids, err = set.Match(ev.Environment, body, sc.matched, sc.ids); err != nil {
 				return nil, err
@@ -109,10 +106,7 @@ func (p *Pipeline) Fire(ctx context.Context, r *rules.Rule, at time.Time) (event
 	if err != nil {
 		return ev, err
 	}
-	body, err := json.Marshal(ev)
-	if err != nil {
-		return ev, err
-	}
+	body := ev.AppendJSON(nil)
 	now := p.opts.Now().UTC()
 	var acts rules.Actions
 	r.Apply(rules.Event{ID: ev.ID, Env: ev.Environment, Time: ev.Time, JSON: body}, now, &acts)

@@ -55,7 +55,7 @@ type rig struct {
 	retired []string
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "tocsin.yaml"), []byte("environments: [production]\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "stack.yaml"), []byte(testStack), 0o644)

@@ -1,0 +1,78 @@
+package pattern
+
+import "strings"
+
+// instr is one match value of a condition in an index's program. The conditions of a branch
+// are laid out contiguously (with their strings in one arena) so that verifying a candidate
+// touches a few adjacent cache lines instead of chasing pointers through its Pattern.
+//
+// A condition is a run of n instrs; its first carries the path, exists and n. An
+// anything-but instr is followed by its sub-instrs (sub of them), which belong to its run.
+type instr struct {
+	kind       opKind
+	loOp, hiOp uint8
+	exists     int8  // first instr of a condition: +1 exists:true, -1 exists:false, 0 values
+	n          int32 // first instr of a condition: the length of its run
+	path       int32 // first instr of a condition: its path id
+	aux        int32 // wildcard or cidr index; anything-but: the number of sub-instrs
+	s          string
+	lo, hi     float64
+}
+
+// opExists marks the single instr of an exists condition.
+const opExists opKind = 255
+
+// emitter appends branches to an index's program.
+type emitter struct {
+	ix    *index
+	arena strings.Builder
+	strs  []strRef // strings to point into the arena once it is complete
+}
+
+type strRef struct {
+	at       int // index in ix.prog
+	off, len int
+}
+
+// cond appends condition c at path p.
+func (e *emitter) cond(c *cond, p int32) {
+	start := len(e.ix.prog)
+	if c.exists != 0 {
+		e.ix.prog = append(e.ix.prog, instr{kind: opExists})
+	}
+	for i := range c.ops {
+		e.op(&c.ops[i])
+	}
+	head := &e.ix.prog[start]
+	head.exists, head.path, head.n = c.exists, p, int32(len(e.ix.prog)-start)
+}
+
+func (e *emitter) op(o *op) {
+	in := instr{kind: o.kind, loOp: o.loOp, hiOp: o.hiOp, lo: o.lo, hi: o.hi}
+	switch o.kind {
+	case opWildcard:
+		in.aux = int32(len(e.ix.wilds))
+		e.ix.wilds = append(e.ix.wilds, o.w)
+	case opCIDR:
+		in.aux = int32(len(e.ix.cidrs))
+		e.ix.cidrs = append(e.ix.cidrs, o.c)
+	case opAnythingBut:
+		in.aux = int32(len(o.not))
+	}
+	if o.s != "" {
+		e.strs = append(e.strs, strRef{at: len(e.ix.prog), off: e.arena.Len(), len: len(o.s)})
+		e.arena.WriteString(o.s)
+	}
+	e.ix.prog = append(e.ix.prog, in)
+	for i := range o.not {
+		e.op(&o.not[i])
+	}
+}
+
+// finish points the program's strings into the arena.
+func (e *emitter) finish() {
+	arena := e.arena.String()
+	for _, r := range e.strs {
+		e.ix.prog[r.at].s = arena[r.off : r.off+r.len]
+	}
+}
