@@ -247,6 +247,15 @@ func TestWebhookDeadLettersAndReplay(t *testing.T) {
 	if code, resp := ts.call(t, "DELETE", "/api/v1/environments/production/dead-letters/x", adminTok, ""); code != 400 || errorOf(t, resp)["field"] != "id" {
 		t.Errorf("bad id: %d %v", code, resp)
 	}
+	// A broken reload is announced as a tocsin event too (and the rules keep running).
+	os.WriteFile(filepath.Join(dir, "broken.yaml"), []byte("alarms: [{name: x}]\n"), 0o644)
+	if code, _ := ts.call(t, "POST", "/api/v1/reload", adminTok, ""); code != 422 {
+		t.Errorf("broken reload: %d", code)
+	}
+	eventually(t, "the reload-failed event", func() bool {
+		_, an := ts.call(t, "GET", "/api/v1/environments/production/annotations", adminTok, "")
+		return strings.Contains(fmt.Sprint(an), "Configuration Reload Failed")
+	})
 	// A reserved source is refused per entry.
 	_, resp := ts.post(t, "/api/v1/events", adminTok, []byte(`{"environment":"production","entries":[{"source":"tocsin","detail-type":"Configuration Reload Failed","detail":{}}]}`), nil)
 	if r := resp["entries"].([]any)[0].(map[string]any); r["error_code"] != "ReservedSource" {

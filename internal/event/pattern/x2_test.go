@@ -1,0 +1,18 @@
+package pattern
+import ("testing"; "encoding/json")
+func BenchmarkScanOnly(b *testing.B) {
+	g := newBenchGen(1)
+	var evs [][]byte
+	for range 1024 { evs = append(evs, g.event()) }
+	m := NewMatcher()
+	m.Match(evs[0], nil)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ { m.Match(evs[i%1024], nil) }
+}
+func BenchmarkJSONValid(b *testing.B) {
+	g := newBenchGen(1)
+	var evs [][]byte
+	for range 1024 { evs = append(evs, g.event()) }
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ { json.Valid(evs[i%1024]) }
+}
