@@ -3,6 +3,7 @@ package event
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 )
@@ -34,4 +35,13 @@ func FuzzAppendJSON(f *testing.F) {
 			t.Fatalf("got %s\nwant %s", got, want)
 		}
 	})
+}
+
+func TestNewIDIsTimeOrderedUUIDv7(t *testing.T) {
+	a := NewID()
+	time.Sleep(2 * time.Millisecond)
+	b := NewID()
+	if len(a) != 36 || a[14] != '7' || !strings.ContainsRune("89ab", rune(a[19])) || a[:13] >= b[:13] {
+		t.Errorf("ids %s, %s", a, b)
+	}
 }

@@ -315,10 +315,11 @@ func (s *scratch) skipKey(i int) int {
 }
 
 // skipContainer validates the object or array at b[i] iteratively, keeping one bit per open
-// container (set for objects) in s.open.
+// container (set for objects): the innermost 64 in a register, deeper ones in s.open.
 func (s *scratch) skipContainer(i, depth int) int {
 	b := s.b
 	level := 0
+	var open uint64 // bit l: container at level l (mod 64) is an object
 	for {
 		// b[i] starts a value (white space skipped).
 		if i >= len(b) {
@@ -334,16 +335,24 @@ func (s *scratch) skipContainer(i, depth int) int {
 				i++
 				break
 			}
+			if level%64 == 0 && level > 0 {
+				s.open[level/64-1] = open // spill the full word
+			}
+			open <<= 1
 			if c == '{' {
-				s.open[level/64] |= 1 << (level % 64)
+				open |= 1
 				if i = s.skipKey(i); i < 0 {
 					return i
 				}
-			} else {
-				s.open[level/64] &^= 1 << (level % 64)
 			}
 			level++
 			continue
+		case '"':
+			end, _, bad := scanString(b, i)
+			if bad >= 0 {
+				return s.badString(bad)
+			}
+			i = end
 		default:
 			if i = s.skip(i, depth+level); i < 0 {
 				return i
@@ -354,8 +363,10 @@ func (s *scratch) skipContainer(i, depth int) int {
 			if level == 0 {
 				return i
 			}
-			obj := s.open[(level-1)/64]&(1<<((level-1)%64)) != 0
-			i = skipWS(b, i)
+			obj := open&1 != 0
+			if i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' {
+				i = skipWS(b, i)
+			}
 			if i < len(b) && b[i] == ',' {
 				i = skipWS(b, i+1)
 				if obj {
@@ -368,6 +379,10 @@ func (s *scratch) skipContainer(i, depth int) int {
 			if i < len(b) && (obj && b[i] == '}' || !obj && b[i] == ']') {
 				i++
 				level--
+				open >>= 1
+				if level%64 == 0 && level > 0 {
+					open = s.open[level/64-1]
+				}
 				continue
 			}
 			if obj {

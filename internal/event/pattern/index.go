@@ -1,6 +1,7 @@
 package pattern
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"sync"
 )
@@ -25,8 +26,9 @@ type index struct {
 	prog     []instr // the conditions of all branches, branch after branch
 	wilds    []*wildcard
 	cidrs    []*cidrBlock
-	always   []int32 // branches with only exists:false conditions: checked for every event
-	slots    []slot  // open-addressing hash table of exact and pair anchors
+	always   []int32  // branches with only exists:false conditions: checked for every event
+	slots    []slot   // open-addressing hash table of exact and pair anchors
+	bloom    []uint64 // a Bloom filter of the table's keys, small enough to stay in cache
 	postings []int32
 	seed     maphash.Seed
 	pool     sync.Pool
@@ -35,11 +37,15 @@ type index struct {
 // tnode is a node of the path trie: the children by object key, and the path id when some
 // condition addresses this path.
 type tnode struct {
-	path int32
-	keys []string
-	kids []int32
-	big  map[string]int32 // replaces keys/kids when there are many children
+	path  int32
+	keys  []string
+	heads []uint64 // head8 of each key, to compare one word before the bytes
+	kids  []int32
+	big   map[string]int32 // replaces keys/heads/kids when there are many children
 }
+
+// maxLinearKids is the most children a trie node searches linearly.
+const maxLinearKids = 32
 
 // pathInfo says which anchors exist for one path.
 type pathInfo struct {
@@ -68,6 +74,8 @@ type ibranch struct {
 	cons bool // two of its conditions may lie in the same event array
 }
 
+// slot is an entry of the hash table: n branches at postings[off:], or when n is 1 the
+// branch off itself.
 type slot struct {
 	key    uint64
 	off, n int32
@@ -94,18 +102,51 @@ func numHash(f float64) uint64 { return floatKey(f) * 0x94D049BB133111EB }
 // strHash is the value hash of a string anchor.
 func (ix *index) strHash(b []byte) uint64 { return maphash.Bytes(ix.seed, b) }
 
-// lookup returns the postings of key, or nil.
-func (ix *index) lookup(key uint64) []int32 {
+// bloomBits returns the two filter bit positions of key.
+func (ix *index) bloomBits(key uint64) (uint64, uint64) {
+	m := uint64(len(ix.bloom)*64 - 1)
+	return (key >> 17) & m, (key >> 40) & m
+}
+
+// mayHave reports whether key may be in the hash table (false positives are possible).
+func (ix *index) mayHave(key uint64) bool {
+	a, b := ix.bloomBits(key)
+	return ix.bloom[a>>6]&(1<<(a&63)) != 0 && ix.bloom[b>>6]&(1<<(b&63)) != 0
+}
+
+// probe adds the branches posted under key to the candidates.
+func (s *scratch) probe(key uint64) {
+	ix := s.ix
+	if !ix.mayHave(key) {
+		return
+	}
 	mask := uint64(len(ix.slots) - 1)
 	for i := key & mask; ; i = (i + 1) & mask {
-		s := &ix.slots[i]
-		if s.key == key {
-			return ix.postings[s.off : s.off+s.n]
+		sl := &ix.slots[i]
+		if sl.key == key {
+			if sl.n == 1 {
+				s.addBranch(sl.off)
+			} else {
+				s.addBranches(ix.postings[sl.off : sl.off+sl.n])
+			}
+			return
 		}
-		if s.key == 0 {
-			return nil
+		if sl.key == 0 {
+			return
 		}
 	}
+}
+
+// head8 returns the first eight bytes of key (zero-padded) as a word.
+func head8(key []byte) uint64 {
+	if len(key) >= 8 {
+		return binary.LittleEndian.Uint64(key)
+	}
+	var h uint64
+	for i := len(key) - 1; i >= 0; i-- {
+		h = h<<8 | uint64(key[i])
+	}
+	return h
 }
 
 // child returns the trie child of node n for key, or -1.
@@ -116,8 +157,9 @@ func (ix *index) child(n *tnode, key []byte) int32 {
 		}
 		return -1
 	}
-	for i, k := range n.keys {
-		if k == string(key) {
+	h := head8(key)
+	for i, kh := range n.heads {
+		if kh == h && len(n.keys[i]) == len(key) && (len(key) <= 8 || n.keys[i] == string(key)) {
 			return n.kids[i]
 		}
 	}

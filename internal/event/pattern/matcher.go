@@ -85,7 +85,7 @@ type scratch struct {
 
 	// event scanning
 	b        []byte
-	open     [maxEventDepth/64 + 1]uint64 // skipContainer's stack of open containers
+	open     [maxEventDepth / 64]uint64 // skipContainer's stack of open containers beyond 64
 	errAt    int
 	errMsg   string
 	kbuf     []byte // an unescaped member name
@@ -156,6 +156,14 @@ func (s *scratch) head(p int32) int32 {
 	return s.pathHead[p]
 }
 
+// addBranch adds branch b to the candidates unless it is there.
+func (s *scratch) addBranch(b int32) {
+	if s.branchGen[b] != s.gen {
+		s.branchGen[b] = s.gen
+		s.cands = append(s.cands, b)
+	}
+}
+
 // addBranches adds the branches bs to the candidates, once each.
 func (s *scratch) addBranches(bs []int32) {
 	for _, b := range bs {
@@ -183,7 +191,7 @@ func (s *scratch) collect() {
 		if p.needKey() {
 			f.key = s.key(f)
 			if p.exact && f.kind == fStr || p.num && f.kind == fNum || p.lit && f.kind >= fTrue {
-				s.addBranches(ix.lookup(f.key))
+				s.probe(f.key)
 			}
 			pairs = pairs || len(p.partners) > 0
 		}
@@ -199,7 +207,7 @@ func (s *scratch) collect() {
 		if p.needFold() {
 			v := s.fold(f)
 			if p.foldEq {
-				s.addBranches(ix.lookup(hashKey(kFoldEq, f.path, ix.strHash(v))))
+				s.probe(hashKey(kFoldEq, f.path, ix.strHash(v)))
 			}
 			if p.foldPrefix != nil {
 				p.foldPrefix.walkPrefix(v, s)
@@ -226,7 +234,7 @@ func (s *scratch) collectPairs() {
 		}
 		for _, q := range ix.paths[f.path].partners {
 			for g := s.head(q); g >= 0; g = s.fields[g].next {
-				s.addBranches(ix.lookup(pairKey(f.key, s.fields[g].key)))
+				s.probe(pairKey(f.key, s.fields[g].key))
 			}
 		}
 	}

@@ -43,14 +43,42 @@ func findSpecial(b []byte, i int) (int, bool) {
 		}
 		high |= uint64(c)
 	}
-	return i, high&0x80 != 0 || high&msb != 0
+	return i, high&msb != 0
 }
 
 // scanString validates the JSON string starting with the quote at b[i]. It returns the index
 // just past the closing quote and strEscape/strHigh flags; bad is -1, or the offset of an
-// invalid byte (len(b) when the string is unterminated).
+// invalid byte (len(b) when the string is unterminated). The common case, a string without
+// escapes, is scanned eight bytes at a time without leaving this function.
 func scanString(b []byte, i int) (end int, flags uint8, bad int) {
 	i++
+	high := uint64(0)
+	for i+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[i:])
+		q := x ^ (lsb * '"')
+		s := x ^ (lsb * '\\')
+		t := (((q - lsb) &^ q) | ((s - lsb) &^ s) | ((x - lsb*0x20) &^ x)) & msb
+		high |= x
+		if t != 0 {
+			j := i + bits.TrailingZeros64(t)>>3
+			if high&msb != 0 {
+				flags = strHigh
+			}
+			if b[j] == '"' {
+				return j + 1, flags, -1
+			}
+			return scanStringSlow(b, j, flags)
+		}
+		i += 8
+	}
+	if high&msb != 0 {
+		flags = strHigh
+	}
+	return scanStringSlow(b, i, flags)
+}
+
+// scanStringSlow continues scanString at b[i], handling escapes and the last bytes of b.
+func scanStringSlow(b []byte, i int, flags uint8) (end int, _ uint8, bad int) {
 	n := len(b)
 	for {
 		j, high := findSpecial(b, i)
