@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Limits of one entry of an ingest request (EventBridge's PutEvents limits where it has
@@ -45,17 +46,29 @@ func invalid(field, format string, args ...any) *EntryError {
 	return &EntryError{Field: field, Code: "InvalidArgument", Message: fmt.Sprintf(format, args...)}
 }
 
-// ParseEntry validates one raw entry and returns its envelope in env. reserved is a source
-// prefix clients may not use (tocsin's own events).
+// ParseEntry decodes and validates one raw entry and returns its envelope in env.
+// reserved is a source prefix clients may not use (tocsin's own events).
 func ParseEntry(raw []byte, env, reserved string, now time.Time) (Envelope, *EntryError) {
 	if len(raw) > MaxEntryBytes {
-		return Envelope{}, &EntryError{Field: "", Code: "EntryTooLarge", Message: fmt.Sprintf("an entry may be at most %d bytes, this one is %d", MaxEntryBytes, len(raw))}
+		return Envelope{}, tooLarge(len(raw))
 	}
 	var e Entry
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&e); err != nil {
 		return Envelope{}, invalid(fieldOf(err), "%s", describe(err))
+	}
+	return e.Envelope(env, reserved, now)
+}
+
+func tooLarge(n int) *EntryError {
+	return &EntryError{Code: "EntryTooLarge", Message: fmt.Sprintf("an entry may be at most %d bytes, this one is %d", MaxEntryBytes, n)}
+}
+
+// Envelope validates a decoded entry and returns its envelope in env.
+func (e *Entry) Envelope(env, reserved string, now time.Time) (Envelope, *EntryError) {
+	if n := len(e.Detail) + len(e.Source) + len(e.DetailType); n > MaxEntryBytes {
+		return Envelope{}, tooLarge(n)
 	}
 	switch {
 	case e.Source == "":
@@ -66,7 +79,7 @@ func ParseEntry(raw []byte, env, reserved string, now time.Time) (Envelope, *Ent
 		return Envelope{}, &EntryError{Field: "source", Code: "ReservedSource", Message: fmt.Sprintf("the source %q is reserved for tocsin's own events", e.Source)}
 	case e.DetailType == "":
 		return Envelope{}, invalid("detail-type", "detail-type is required")
-	case len([]rune(e.DetailType)) > MaxDetailTypeChars:
+	case utf8.RuneCountInString(e.DetailType) > MaxDetailTypeChars:
 		return Envelope{}, invalid("detail-type", "detail-type may be at most %d characters", MaxDetailTypeChars)
 	case len(e.Resources) > MaxResources:
 		return Envelope{}, invalid("resources", "at most %d resources per event", MaxResources)
@@ -98,7 +111,8 @@ func ParseEntry(raw []byte, env, reserved string, now time.Time) (Envelope, *Ent
 }
 
 // detailObject accepts the detail as a JSON object, or as a string holding one
-// (PutEvents' Detail is a string); an absent detail is {}.
+// (PutEvents' Detail is a string); an absent detail is {}. raw comes from the JSON
+// decoder, so it is valid JSON; it is kept as sent (whitespace included).
 func detailObject(raw json.RawMessage) (json.RawMessage, *EntryError) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
@@ -114,14 +128,10 @@ func detailObject(raw json.RawMessage) (json.RawMessage, *EntryError) {
 			return nil, invalid("detail", "detail is a string that does not hold valid JSON")
 		}
 	}
-	if raw[0] != '{' {
+	if len(raw) == 0 || raw[0] != '{' {
 		return nil, invalid("detail", "detail must be a JSON object")
 	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil {
-		return nil, invalid("detail", "detail is not valid JSON")
-	}
-	return buf.Bytes(), nil
+	return raw, nil
 }
 
 func fieldOf(err error) string {

@@ -55,9 +55,10 @@ func NewID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// AppendJSON appends the envelope as compact JSON, as json.Marshal would write it but
-// several times faster (events are encoded once per event on the ingest path). Detail
-// must already be valid compact JSON, as New and ParseEntry make it.
+// AppendJSON appends the envelope as JSON, as json.Marshal would write it but several
+// times faster (events are encoded once per event on the ingest path). Detail must be
+// valid JSON, as New and ParseEntry make it; it is copied as it is (Marshal would
+// compact it).
 func (e *Envelope) AppendJSON(b []byte) []byte {
 	b = append(b, `{"version":`...)
 	b = appendString(b, e.Version)

@@ -50,6 +50,7 @@ func build(pats []added) *index {
 	pats = slices.Clone(pats)
 	slices.SortStableFunc(pats, func(a, b added) int { return cmp.Compare(a.id, b.id) })
 	ix := &index{seed: maphash.MakeSeed(), trie: []tnode{{path: -1}}}
+	kids := map[trieEdge]int32{}
 	var bs []bbranch
 	pathRefs := map[int32]int{}
 	for pi, a := range pats {
@@ -57,7 +58,7 @@ func build(pats []added) *index {
 		for _, conj := range a.p.branches {
 			b := bbranch{pat: int32(pi), cons: needsConsistency(conj)}
 			for ci := range conj {
-				p := ix.intern(conj[ci].path)
+				p := ix.intern(conj[ci].path, kids)
 				keys, hashOnly := ix.anchors(&conj[ci], p)
 				b.conds = append(b.conds, bcond{path: p, c: &conj[ci], keys: keys, hashOnly: hashOnly})
 				pathRefs[p]++
@@ -78,39 +79,51 @@ func build(pats []added) *index {
 	}
 	e.finish()
 	for i := range ix.trie {
-		n := &ix.trie[i]
-		if len(n.keys) > maxLinearKids {
-			n.big = make(map[string]int32, len(n.keys))
-			for j, k := range n.keys {
-				n.big[k] = n.kids[j]
-			}
-			n.keys, n.kids = nil, nil
-			continue
-		}
-		for _, k := range n.keys {
-			n.heads = append(n.heads, head8([]byte(k)))
-		}
+		ix.trie[i].finish()
 	}
 	ix.pool.New = func() any { return newScratch(ix) }
 	return ix
 }
 
+// finish computes the head words of a node's keys and, for many keys, its lookup table.
+func (n *tnode) finish() {
+	for _, k := range n.keys {
+		n.heads = append(n.heads, head8([]byte(k)))
+	}
+	if len(n.keys) <= maxLinearKids {
+		return
+	}
+	size, shift := 16, uint8(60)
+	for size < 2*len(n.keys) {
+		size, shift = size*2, shift-1
+	}
+	n.table, n.shift = make([]int32, size), shift
+	for i, k := range n.keys {
+		j := keyHash(n.heads[i], len(k), shift)
+		for n.table[j] != 0 {
+			j = (j + 1) & uint64(size-1)
+		}
+		n.table[j] = int32(i + 1)
+	}
+}
+
+// trieEdge names a child of a trie node while building.
+type trieEdge struct {
+	parent int32
+	key    string
+}
+
 // intern returns the path id of path, adding trie nodes as needed.
-func (ix *index) intern(path []string) int32 {
+func (ix *index) intern(path []string, kids map[trieEdge]int32) int32 {
 	n := int32(0)
 	for _, k := range path {
-		c := int32(-1)
-		for i, kk := range ix.trie[n].keys {
-			if kk == k {
-				c = ix.trie[n].kids[i]
-				break
-			}
-		}
-		if c < 0 {
+		c, ok := kids[trieEdge{n, k}]
+		if !ok {
 			c = int32(len(ix.trie))
 			ix.trie = append(ix.trie, tnode{path: -1})
 			ix.trie[n].keys = append(ix.trie[n].keys, k)
 			ix.trie[n].kids = append(ix.trie[n].kids, c)
+			kids[trieEdge{n, k}] = c
 		}
 		n = c
 	}

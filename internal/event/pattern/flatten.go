@@ -116,7 +116,7 @@ func (s *scratch) object(i int, tn int32, depth int, trOff, trLen int32) int {
 		}
 		i = skipWS(b, i+1)
 		c := int32(-1)
-		if n.big != nil || len(n.keys) > 0 {
+		if len(n.keys) > 0 {
 			if flags&strEscape != 0 || (flags&strHigh != 0 && !utf8.Valid(key)) {
 				s.kbuf = appendUnescaped(s.kbuf[:0], key)
 				key = s.kbuf
@@ -178,7 +178,7 @@ func (s *scratch) value(i int, tn int32, depth int, trOff, trLen int32, pendBase
 	n := &s.ix.trie[tn]
 	switch b[i] {
 	case '{':
-		if len(n.keys) == 0 && n.big == nil {
+		if len(n.keys) == 0 {
 			return s.skip(i, depth)
 		}
 		if len(s.pend) > pendBase { // an object in arrays: its fields get a longer trail

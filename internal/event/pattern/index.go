@@ -41,11 +41,18 @@ type tnode struct {
 	keys  []string
 	heads []uint64 // head8 of each key, to compare one word before the bytes
 	kids  []int32
-	big   map[string]int32 // replaces keys/heads/kids when there are many children
+	table []int32 // nodes with many children: 1+index of a key by keyHash, 0 if empty
+	shift uint8
 }
 
-// maxLinearKids is the most children a trie node searches linearly.
-const maxLinearKids = 32
+// maxLinearKids is the most children a trie node searches linearly; nodes with more use a
+// small open-addressing table over the keys' head words.
+const maxLinearKids = 8
+
+// keyHash hashes the head word and length of a key for a node's table.
+func keyHash(h uint64, n int, shift uint8) uint64 {
+	return ((h ^ uint64(n)) * 0x9E3779B97F4A7C15) >> shift
+}
 
 // pathInfo says which anchors exist for one path.
 type pathInfo struct {
@@ -151,13 +158,19 @@ func head8(key []byte) uint64 {
 
 // child returns the trie child of node n for key, or -1.
 func (ix *index) child(n *tnode, key []byte) int32 {
-	if n.big != nil {
-		if c, ok := n.big[string(key)]; ok {
-			return c
-		}
-		return -1
-	}
 	h := head8(key)
+	if n.table != nil {
+		mask := uint64(len(n.table) - 1)
+		for j := keyHash(h, len(key), n.shift); ; j = (j + 1) & mask {
+			e := int(n.table[j])
+			if e == 0 {
+				return -1
+			}
+			if i := e - 1; n.heads[i] == h && len(n.keys[i]) == len(key) && (len(key) <= 8 || n.keys[i] == string(key)) {
+				return n.kids[i]
+			}
+		}
+	}
 	for i, kh := range n.heads {
 		if kh == h && len(n.keys[i]) == len(key) && (len(key) <= 8 || n.keys[i] == string(key)) {
 			return n.kids[i]

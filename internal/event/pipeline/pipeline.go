@@ -34,6 +34,18 @@ type Pipeline struct {
 	opts    Options
 	scratch sync.Pool
 	stats   Stats
+
+	// Group commit: concurrent batches are written in one transaction (one fsync).
+	mu      sync.Mutex
+	leading bool
+	waiting []*batch
+}
+
+// batch is one caller's share of a group commit.
+type batch struct {
+	records []store.EventRecord
+	acts    *rules.Actions
+	done    chan error
 }
 
 // Stats are the pipeline's counters (for /metrics).
@@ -116,12 +128,55 @@ func (p *Pipeline) Fire(ctx context.Context, r *rules.Rule, at time.Time) (event
 	return ev, p.commit(ctx, []store.EventRecord{rec}, &acts)
 }
 
+// write stores b, together with the batches of other callers that arrive while a write is
+// in progress: the first caller leads and writes everything waiting in one transaction,
+// the others wait for its result. Under load this turns one fsync per request into one
+// per group, without a goroutine of its own.
+func (p *Pipeline) write(ctx context.Context, b *batch) error {
+	p.mu.Lock()
+	p.waiting = append(p.waiting, b)
+	if p.leading {
+		p.mu.Unlock()
+		return <-b.done
+	}
+	p.leading = true
+	for len(p.waiting) > 0 {
+		group := p.waiting
+		p.waiting = nil
+		p.mu.Unlock()
+		err := p.writeGroup(ctx, group)
+		for _, g := range group {
+			g.done <- err
+		}
+		p.mu.Lock()
+	}
+	p.leading = false
+	p.mu.Unlock()
+	return <-b.done
+}
+
+func (p *Pipeline) writeGroup(ctx context.Context, group []*batch) error {
+	if len(group) == 1 {
+		g := group[0]
+		return p.opts.Store.AppendEvents(ctx, g.records, g.acts.Annotations, g.acts.Deliveries)
+	}
+	var records []store.EventRecord
+	var annotations []store.Annotation
+	var deliveries []store.Delivery
+	for _, g := range group {
+		records = append(records, g.records...)
+		annotations = append(annotations, g.acts.Annotations...)
+		deliveries = append(deliveries, g.acts.Deliveries...)
+	}
+	return p.opts.Store.AppendEvents(context.WithoutCancel(ctx), records, annotations, deliveries)
+}
+
 // commit stores the events with what their targets produced, then retires.
 func (p *Pipeline) commit(ctx context.Context, records []store.EventRecord, acts *rules.Actions) error {
 	for _, err := range acts.Failures {
 		p.opts.Log.Warn("event target failed", "err", err)
 	}
-	if err := p.opts.Store.AppendEvents(ctx, records, acts.Annotations, acts.Deliveries); err != nil {
+	if err := p.write(ctx, &batch{records: records, acts: acts, done: make(chan error, 1)}); err != nil {
 		return err
 	}
 	p.stats.Events.Add(uint64(len(records)))

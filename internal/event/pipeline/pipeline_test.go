@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -83,7 +84,7 @@ func newRig(t testing.TB) *rig {
 
 func (r *rig) annotations(t *testing.T) []store.Annotation {
 	t.Helper()
-	list, err := r.db.ListAnnotations(context.Background(), store.AnnotationQuery{Environment: "production", From: time.Unix(0, 0), To: r.now.Add(time.Hour)})
+	list, err := r.db.ListAnnotations(context.Background(), store.AnnotationQuery{Environment: "production", From: time.Unix(0, 0), To: r.now.Add(time.Hour), Limit: 100000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,5 +178,47 @@ func TestSchedulesFireOnTime(t *testing.T) {
 	n, _ := s.Tick(ctx, r.set, r.now)
 	if n != 2 {
 		t.Errorf("%d firings after an hour's pause, want 2", n)
+	}
+}
+
+// Concurrent Accept calls share transactions (group commit); every event is stored once
+// and each caller learns its own result.
+func TestConcurrentAcceptsGroupCommit(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	ids := make([][]Result, 8)
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < 10; i++ {
+				batch := make([]event.Envelope, 50)
+				for j := range batch {
+					batch[j], _ = event.New("production", "ci", "T", r.now, nil, map[string]any{"state": "SUCCESS", "app": w})
+				}
+				res, err := r.p.Accept(ctx, batch)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				ids[w] = append(ids[w], res...)
+			}
+		}(w)
+	}
+	wg.Wait()
+	if n := r.p.Stats().Events.Load(); n != 4000 {
+		t.Fatalf("%d events stored", n)
+	}
+	for w := range ids {
+		for _, res := range ids[w][:5] {
+			rec, err := r.db.GetEvent(ctx, "production", res.ID)
+			if err != nil || len(rec.Rules) != 1 {
+				t.Errorf("%s: %+v %v", res.ID, rec.Rules, err)
+			}
+		}
+	}
+	if an := r.annotations(t); len(an) != 4000 {
+		t.Errorf("%d annotations", len(an))
 	}
 }
