@@ -3,7 +3,6 @@ package event
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -44,21 +43,6 @@ func (e *EntryError) Error() string { return e.Field + ": " + e.Message }
 
 func invalid(field, format string, args ...any) *EntryError {
 	return &EntryError{Field: field, Code: "InvalidArgument", Message: fmt.Sprintf(format, args...)}
-}
-
-// ParseEntry decodes and validates one raw entry and returns its envelope in env.
-// reserved is a source prefix clients may not use (tocsin's own events).
-func ParseEntry(raw []byte, env, reserved string, now time.Time) (Envelope, *EntryError) {
-	if len(raw) > MaxEntryBytes {
-		return Envelope{}, tooLarge(len(raw))
-	}
-	var e Entry
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&e); err != nil {
-		return Envelope{}, invalid(fieldOf(err), "%s", describe(err))
-	}
-	return e.Envelope(env, reserved, now)
 }
 
 func tooLarge(n int) *EntryError {
@@ -132,36 +116,4 @@ func detailObject(raw json.RawMessage) (json.RawMessage, *EntryError) {
 		return nil, invalid("detail", "detail must be a JSON object")
 	}
 	return raw, nil
-}
-
-func fieldOf(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return te.Field
-	}
-	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return strings.Trim(f, `"`)
-	}
-	return ""
-}
-
-func describe(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Sprintf("%s must be %s, not %s", te.Field, kindName(te.Type.Kind().String()), te.Value)
-	}
-	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return "unknown field " + f + " (fields: source, detail-type, detail, time, resources, account, region)"
-	}
-	return "not a valid JSON object: " + strings.TrimPrefix(err.Error(), "json: ")
-}
-
-func kindName(k string) string {
-	switch k {
-	case "slice":
-		return "an array of strings"
-	case "string":
-		return "a string"
-	}
-	return k
 }

@@ -57,7 +57,7 @@ func NewID() string {
 
 // AppendJSON appends the envelope as JSON, as json.Marshal would write it but several
 // times faster (events are encoded once per event on the ingest path). Detail must be
-// valid JSON, as New and ParseEntry make it; it is copied as it is (Marshal would
+// valid JSON, as New and DecodeBatch make it; it is copied as it is (Marshal would
 // compact it).
 func (e *Envelope) AppendJSON(b []byte) []byte {
 	b = append(b, `{"version":`...)

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,12 +18,6 @@ import (
 
 // Event ingest limits (docs/events.md, docs/api/openapi.yaml); the body limit is maxBody.
 const maxEventEntries = 1000
-
-// putEventsRequest is the body of POST /api/v1/events.
-type putEventsRequest struct {
-	Environment string            `json:"environment"`
-	Entries     []json.RawMessage `json:"entries"`
-}
 
 // putEventsResponse is the answer of POST /api/v1/events (fields in this order: the
 // count comes before the long list).
@@ -53,52 +46,30 @@ func (s *Server) postEvents(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The fast path decodes the whole batch in one pass; when any entry is malformed it
-	// fails, and the batch is decoded again entry by entry so each error is its own.
-	var fast struct {
-		Environment string        `json:"environment"`
-		Entries     []event.Entry `json:"entries"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	var req putEventsRequest
-	if dec.Decode(&fast) == nil && !dec.More() {
-		req.Environment = fast.Environment
-		req.Entries = make([]json.RawMessage, len(fast.Entries))
-	} else {
-		fast.Entries = nil
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil || dec.More() {
-			msg := "trailing data after the object"
-			if err != nil {
-				msg = strings.TrimPrefix(err.Error(), "json: ")
-			}
-			return nil, badRequest("", "the body must be {\"environment\": …, \"entries\": [ … ]}: %s", msg)
-		}
+	batch, err := event.DecodeBatch(body)
+	if err != nil {
+		return nil, badRequest("", "the body must be {\"environment\": …, \"entries\": [ … ]}: %s", strings.TrimPrefix(err.Error(), event.ErrBatch.Error()+": "))
 	}
 	switch {
-	case len(req.Entries) == 0:
+	case len(batch.Entries) == 0:
 		return nil, badRequest("entries", "entries must hold at least one event")
-	case len(req.Entries) > maxEventEntries:
-		return nil, badRequest("entries", "at most %d entries per request, got %d", maxEventEntries, len(req.Entries))
+	case len(batch.Entries) > maxEventEntries:
+		return nil, badRequest("entries", "at most %d entries per request, got %d", maxEventEntries, len(batch.Entries))
 	}
-	env, err := s.ingestEnv(principalFrom(r.Context()), req.Environment)
+	env, err := s.ingestEnv(principalFrom(r.Context()), batch.Environment)
 	if err != nil {
 		return nil, err
 	}
 	now := s.opts.Now()
-	results := make([]entryResult, len(req.Entries))
-	valid := make([]event.Envelope, 0, len(req.Entries))
-	index := make([]int, 0, len(req.Entries))
+	results := make([]entryResult, len(batch.Entries))
+	valid := make([]event.Envelope, 0, len(batch.Entries))
+	index := make([]int, 0, len(batch.Entries))
 	failed := 0
-	for i, raw := range req.Entries {
+	for i := range batch.Entries {
 		var ev event.Envelope
-		var eerr *event.EntryError
-		if fast.Entries != nil {
-			ev, eerr = fast.Entries[i].Envelope(env, tocsinSource, now)
-		} else {
-			ev, eerr = event.ParseEntry(raw, env, tocsinSource, now)
+		eerr := batch.Errors[i]
+		if eerr == nil {
+			ev, eerr = batch.Entries[i].Envelope(env, tocsinSource, now)
 		}
 		if eerr != nil {
 			field := fmt.Sprintf("entries[%d]", i)
