@@ -10,16 +10,20 @@ import (
 // anchors, pairs and tries between them) reports exactly the patterns that match alone.
 func TestMatcherAgreesWithPatterns(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
+	nRules, nEvents := 3000, 900
+	if raceEnabled || testing.Short() {
+		nRules, nEvents = 600, 200
+	}
 	var srcs []string
 	bg := newBenchGen(9)
-	for len(srcs) < 1500 {
+	for len(srcs) < nRules/2 {
 		srcs = append(srcs, bg.rule())
 	}
 	var events [][]byte
-	for range 300 {
+	for range nEvents / 3 {
 		events = append(events, bg.event())
 	}
-	for len(srcs) < 3000 {
+	for len(srcs) < nRules {
 		b := make([]byte, 64+r.IntN(128))
 		for j := range b {
 			b[j] = byte(r.Uint32())
@@ -28,7 +32,7 @@ func TestMatcherAgreesWithPatterns(t *testing.T) {
 		src := g.pattern(2)
 		if _, err := Compile([]byte(src)); err == nil {
 			srcs = append(srcs, src)
-			if len(events) < 900 {
+			if len(events) < nEvents {
 				events = append(events, []byte(g.guidedEvent(src)))
 			}
 		}

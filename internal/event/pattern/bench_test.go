@@ -1,6 +1,7 @@
 package pattern
 
 import (
+	"encoding/json"
 	"runtime"
 	"testing"
 )
@@ -17,7 +18,9 @@ func benchWorkload(tb testing.TB, n int) (*Matcher, [][]byte) {
 	for i := range events {
 		events[i] = g.event()
 	}
-	m.Match(events[0], nil) // build the index
+	if _, err := m.Match(events[0], nil); err != nil { // build the index
+		tb.Fatal(err)
+	}
 	return m, events
 }
 
@@ -49,9 +52,22 @@ func benchMatch(b *testing.B, rules int) {
 	b.ReportMetric(float64(matches)/float64(len(events)), "matches/event")
 }
 
+func BenchmarkMatch0Rules(b *testing.B)    { benchMatch(b, 0) } // the floor: validation only
 func BenchmarkMatch1Rule(b *testing.B)     { benchMatch(b, 1) }
 func BenchmarkMatch10kRules(b *testing.B)  { benchMatch(b, 10_000) }
 func BenchmarkMatch100kRules(b *testing.B) { benchMatch(b, 100_000) }
+
+// BenchmarkJSONValid is encoding/json's validation of the same events, for comparison.
+func BenchmarkJSONValid(b *testing.B) {
+	_, events := benchWorkload(b, 0)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if !json.Valid(events[i%len(events)]) {
+			b.Fatal("invalid event")
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
 
 // BenchmarkMemoryPerRule reports the heap held per rule by compiled patterns and a built
 // Matcher of 10,000 rules.

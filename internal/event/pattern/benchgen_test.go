@@ -117,7 +117,7 @@ func (g *benchGen) event() []byte {
 		svc := g.pick(benchServices)
 		code := "AWS_" + svc + "_" + g.pick([]string{"MAINTENANCE_SCHEDULED", "OPERATIONAL_ISSUE", "API_ISSUE", "PERSISTENT_INSTANCE_RETIREMENT_SCHEDULED"})
 		resources = []string{g.instance()}
-		detail = fmt.Sprintf(`{"eventArn":"arn:aws:health:%s::event/%s/%s/%s_%d","service":%q,"eventTypeCode":%q,"eventTypeCategory":%q,"eventScopeCode":%q,"communicationId":%q,"startTime":"Tue, 29 Aug 2023 03:30:00 GMT","lastUpdatedTime":"Tue, 29 Aug 2023 03:13:27 GMT","statusCode":%q,"eventRegion":%q,"eventDescription":[{"language":"en_US","latestDescription":"A maintenance event is scheduled for one of your resources."}]}`,
+		detail = fmt.Sprintf(`{"eventArn":"arn:aws:health:%s::event/%s/%s/%s_%d","service":%q,"eventTypeCode":%q,"eventTypeCategory":%q,"eventScopeCode":%q,"communicationId":%q,"startTime":"Tue, 29 Aug 2023 03:30:00 GMT","lastUpdatedTime":"Tue, 29 Aug 2023 03:13:27 GMT","statusCode":%q,"eventRegion":%q,"eventDescription":[{"language":"en_US","latestDescription":"A maintenance event is scheduled for one of your resources. During the maintenance window the instance will be rebooted; to avoid the interruption, stop and start the instance before the scheduled time, which migrates it to new hardware."}],"affectedEntities":[{"entityValue":"i-0abc","status":"PENDING"}]}`,
 			region, svc, code, code, g.r.Int64(), svc, code, g.pick(benchHealth), g.pick([]string{"ACCOUNT_SPECIFIC", "PUBLIC"}), g.hexID(32), g.pick([]string{"open", "closed", "upcoming"}), region)
 	case 5, 6:
 		source = benchAWS[k]
@@ -126,15 +126,16 @@ func (g *benchGen) event() []byte {
 		if g.r.IntN(5) == 0 {
 			errCode = fmt.Sprintf(`"errorCode":%q,"errorMessage":"User is not authorized to perform this operation",`, g.pick([]string{"AccessDenied", "ThrottlingException", "ValidationException"}))
 		}
-		detail = fmt.Sprintf(`{"eventVersion":"1.08","userIdentity":{"type":%q,"principalId":"AIDA%s","arn":"arn:aws:iam::%s:user/user%d","accountId":%q},"eventTime":%q,"eventSource":"%s.amazonaws.com","eventName":%q,"awsRegion":%q,"sourceIPAddress":%q,"userAgent":"aws-cli/2.13.0",%s"requestID":%q,"readOnly":%v}`,
+		detail = fmt.Sprintf(`{"eventVersion":"1.08","userIdentity":{"type":%q,"principalId":"AIDA%s","arn":"arn:aws:iam::%s:user/user%d","accountId":%q},"eventTime":%q,"eventSource":"%s.amazonaws.com","eventName":%q,"awsRegion":%q,"sourceIPAddress":%q,"userAgent":"aws-cli/2.13.0 Python/3.11.4 Linux/5.10.184 exe/x86_64.amzn.2 prompt/off command/s3api",%s"requestParameters":{"bucketName":"bucket-%d","key":"logs/2024/app.log","Host":"bucket.s3.amazonaws.com"},"responseElements":null,"additionalEventData":{"SignatureVersion":"SigV4","CipherSuite":"ECDHE-RSA-AES128-GCM-SHA256","bytesTransferredIn":0,"AuthenticationMethod":"AuthHeader","x-amz-id-2":"Bx3+4fA8Ja9QYkU0u7Gx2F0kPZt3nVJQ"},"requestID":%q,"eventID":%q,"readOnly":%v,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":%q,"eventCategory":"Management","tlsDetails":{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","clientProvidedHostHeader":"s3.amazonaws.com"}}`,
 			g.pick([]string{"IAMUser", "AssumedRole", "Root"}), strings.ToUpper(g.hexID(16)), account, g.r.IntN(300), account, g.timeStr(), strings.TrimPrefix(source, "aws."),
-			g.pick([]string{"ConsoleLogin", "PutObject", "DeleteObject", "GetObject", "CreateBucket", "SwitchRole"}), region, g.ip(), errCode, g.uuid(), g.r.IntN(2) == 0)
+			g.pick([]string{"ConsoleLogin", "PutObject", "DeleteObject", "GetObject", "CreateBucket", "SwitchRole"}), region, g.ip(), errCode, g.r.IntN(500), g.uuid(), g.uuid(), g.r.IntN(2) == 0, account)
 	default:
 		source = g.custom()
 		dtype = g.pick(benchNouns) + " " + g.pick(benchVerbs)
-		detail = fmt.Sprintf(`{"orderId":"ord-%d","amount":%d.%02d,"currency":%q,"status":%q,"customer":{"id":"cust-%d","tier":%q,"country":%q,"email":"user%d@example.com"},"items":[{"sku":"SKU-%d","qty":%d,"price":%d.99},{"sku":"SKU-%d","qty":%d,"price":%d.49}],"sourceIp":%q,"correlationId":%q,"note":"Generated for benchmarking; fields mimic a typical order event of a web shop."}`,
+		detail = fmt.Sprintf(`{"orderId":"ord-%d","amount":%d.%02d,"currency":%q,"status":%q,"customer":{"id":"cust-%d","tier":%q,"country":%q,"email":"user%d@example.com"},"items":[{"sku":"SKU-%d","qty":%d,"price":%d.99},{"sku":"SKU-%d","qty":%d,"price":%d.49}],"shipping":{"method":%q,"address":{"street":"%d Main Street","city":"Springfield","postalCode":"%05d","country":%q},"carrier":"ACME Logistics","trackingNumber":"1Z%s"},"channel":"web","sourceIp":%q,"userAgent":"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36","correlationId":%q,"createdAt":%q,"note":"Generated for benchmarking; fields mimic a typical order event of a web shop."}`,
 			g.r.IntN(1000000), g.r.IntN(2000), g.r.IntN(100), g.pick(benchCurrency), g.pick(benchStatus), g.r.IntN(g.customers), g.pick(benchCustTier), g.pick([]string{"US", "DE", "FR", "GB", "JP", "BR"}), g.r.IntN(9999),
-			g.r.IntN(500), 1+g.r.IntN(5), g.r.IntN(300), g.r.IntN(500), 1+g.r.IntN(5), g.r.IntN(300), g.ip(), g.uuid())
+			g.r.IntN(500), 1+g.r.IntN(5), g.r.IntN(300), g.r.IntN(500), 1+g.r.IntN(5), g.r.IntN(300),
+			g.pick([]string{"standard", "express", "pickup"}), 1+g.r.IntN(999), g.r.IntN(99999), g.pick([]string{"US", "DE", "FR", "GB", "JP", "BR"}), strings.ToUpper(g.hexID(16)), g.ip(), g.uuid(), g.timeStr())
 		resources = []string{"arn:acme:" + strings.TrimPrefix(source, "com.acme.") + ":" + region + ":order/" + g.hexID(12)}
 	}
 	res, _ := jsonStrings(resources)

@@ -68,16 +68,15 @@ func build(pats []added) *index {
 	}
 	hashed := map[uint64][]int32{}
 	ix.placeAnchors(bs, pathRefs, hashed)
-	ix.fillTable(hashed)
 	e := &emitter{ix: ix}
-	for _, b := range bs {
-		off := int32(len(ix.prog))
-		for _, c := range b.conds {
-			e.cond(c.c, c.path)
-		}
-		ix.branches = append(ix.branches, ibranch{pat: b.pat, off: off, n: int32(len(ix.prog)) - off, cons: b.cons})
+	offs := make([]int32, len(bs)) // branch number → program offset
+	for i := range bs {
+		offs[i] = e.branch(&bs[i])
 	}
 	e.finish()
+	ix.nbranch = len(bs)
+	ix.renumber(offs, hashed)
+	ix.fillTable(hashed)
 	for i := range ix.trie {
 		ix.trie[i].finish()
 	}
@@ -318,6 +317,30 @@ func (ix *index) placeUnindexed(b *bbranch, bi int32, pathRefs map[int32]int) {
 	p := &ix.paths[b.conds[presence].path]
 	p.presence = append(p.presence, bi)
 	orderConds(b.conds, presence, -1)
+}
+
+// renumber replaces the branch numbers in all postings by program offsets.
+func (ix *index) renumber(offs []int32, hashed map[uint64][]int32) {
+	re := func(bs []int32) {
+		for i, b := range bs {
+			bs[i] = offs[b]
+		}
+	}
+	for _, bs := range hashed {
+		re(bs)
+	}
+	re(ix.always)
+	for i := range ix.paths {
+		p := &ix.paths[i]
+		re(p.presence)
+		for _, r := range []*radix{p.prefix, p.suffix, p.foldPrefix, p.foldSuffix} {
+			if r != nil {
+				for j := range r.nodes {
+					re(r.nodes[j].post)
+				}
+			}
+		}
+	}
 }
 
 // post records branch b under anchor a.

@@ -50,7 +50,8 @@ func Validate(src []byte) error {
 func (p *Pattern) String() string { return p.canon }
 
 // Match reports whether the raw JSON object event matches the pattern. The error is an
-// *Error when the event is not valid JSON or not an object.
+// *Error when the event is not valid JSON or not an object. The first call builds a
+// one-pattern Matcher that the Pattern keeps; to match many patterns, use a Matcher.
 func (p *Pattern) Match(event []byte) (bool, error) {
 	p.once.Do(func() {
 		m := NewMatcher()

@@ -111,8 +111,10 @@ func (s *scratch) object(i int, tn int32, depth int, trOff, trLen int32) int {
 			return s.badString(bad)
 		}
 		key := b[i+1 : end-1]
-		if i = skipWS(b, end); i >= len(b) || b[i] != ':' {
-			return s.fail(i, "expected ':' after a member name")
+		if i = end; i >= len(b) || b[i] != ':' { // white space before ':' is rare
+			if i = skipWS(b, i); i >= len(b) || b[i] != ':' {
+				return s.fail(i, "expected ':' after a member name")
+			}
 		}
 		i = skipWS(b, i+1)
 		c := int32(-1)
@@ -131,7 +133,10 @@ func (s *scratch) object(i int, tn int32, depth int, trOff, trLen int32) int {
 		if i < 0 {
 			return i
 		}
-		if i = skipWS(b, i); i < len(b) && b[i] == ',' {
+		if i < len(b) && isWS[b[i]] {
+			i = skipWS(b, i)
+		}
+		if i < len(b) && b[i] == ',' {
 			i = skipWS(b, i+1)
 			continue
 		}
@@ -308,8 +313,10 @@ func (s *scratch) skipKey(i int) int {
 	if bad >= 0 {
 		return s.badString(bad)
 	}
-	if i = skipWS(b, end); i >= len(b) || b[i] != ':' {
-		return s.fail(i, "expected ':' after a member name")
+	if i = end; i >= len(b) || b[i] != ':' {
+		if i = skipWS(b, i); i >= len(b) || b[i] != ':' {
+			return s.fail(i, "expected ':' after a member name")
+		}
 	}
 	return skipWS(b, i+1)
 }

@@ -66,6 +66,9 @@ func differential(t *testing.T, pats, events []string) {
 		var want []int
 		for _, i := range valid {
 			ok, err := refMatch([]byte(pats[i]), []byte(ev))
+			if errors.Is(err, errTooCostly) {
+				t.Skip(err)
+			}
 			if err != nil {
 				t.Fatalf("reference(%s, %s): %v", pats[i], ev, err)
 			}
@@ -160,6 +163,9 @@ func FuzzMatchEvent(f *testing.F) {
 		var want []int
 		for i, src := range fuzzEventPatterns {
 			ok, err := refMatch([]byte(src), ev)
+			if errors.Is(err, errTooCostly) {
+				t.Skip(err)
+			}
 			if err != nil {
 				t.Fatalf("reference: %v", err)
 			}

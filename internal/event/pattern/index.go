@@ -19,11 +19,11 @@ const (
 
 // index is the immutable matching structure a Matcher builds from its patterns.
 type index struct {
-	ids      []int      // pattern ids, ascending; branches refer to positions here
+	ids      []int      // pattern ids, ascending; branch headers refer to positions here
 	trie     []tnode    // the path trie; node 0 is the event root
 	paths    []pathInfo // by path id
-	branches []ibranch
-	prog     []instr // the conditions of all branches, branch after branch
+	nbranch  int
+	prog     []instr // all branches, one after the other; a branch is named by its offset
 	wilds    []*wildcard
 	cidrs    []*cidrBlock
 	always   []int32  // branches with only exists:false conditions: checked for every event
@@ -71,14 +71,6 @@ func (p *pathInfo) needFold() bool {
 // needKey reports whether fields at the path need their exact hash key.
 func (p *pathInfo) needKey() bool {
 	return p.exact || p.num || p.lit || p.inPair
-}
-
-// ibranch is one conjunction of one pattern: its conditions are prog[off:off+n].
-type ibranch struct {
-	pat  int32 // position in index.ids
-	off  int32
-	n    int32
-	cons bool // two of its conditions may lie in the same event array
 }
 
 // slot is an entry of the hash table: n branches at postings[off:], or when n is 1 the

@@ -24,7 +24,7 @@ type added struct {
 // NewMatcher returns an empty Matcher.
 func NewMatcher() *Matcher { return &Matcher{} }
 
-// Add adds pattern p under id. Ids must be unique (the caller's responsibility).
+// Add adds pattern p (not nil) under id. Ids must be unique (the caller's responsibility).
 func (m *Matcher) Add(id int, p *Pattern) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -66,15 +66,15 @@ func (m *Matcher) Match(event []byte, dst []int) ([]int, error) {
 	}
 	s.collect()
 	s.touch()
-	for _, b := range s.cands {
-		br := &ix.branches[b]
-		if s.patGen[br.pat] != s.gen && s.verify(br) {
-			s.patGen[br.pat] = s.gen
-			s.matched = append(s.matched, br.pat)
+	last := int32(-1) // the pattern of the last matching branch (a pattern's branches are adjacent)
+	for _, off := range s.cands {
+		if pat := ix.prog[off].path; pat != last && s.verify(off) {
+			s.matched = append(s.matched, pat)
+			last = pat
 		}
 	}
 	slices.Sort(s.matched)
-	for _, p := range s.matched {
+	for _, p := range slices.Compact(s.matched) {
 		dst = append(dst, ix.ids[p])
 	}
 	return dst, nil
@@ -98,15 +98,13 @@ type scratch struct {
 	nArrays  int32
 	anyTrail bool
 
-	// matching, with generation stamps instead of clearing
-	gen       uint32
-	pathGen   []uint32
-	pathHead  []int32
-	branchGen []uint32
-	patGen    []uint32
-	cands     []int32
-	matched   []int32
-	sink      int32 // keeps touch's loads alive
+	// matching
+	gen      uint32 // per-event generation: pathHead[p] is valid when pathGen[p] == gen
+	pathGen  []uint32
+	pathHead []int32
+	cands    []int32 // program offsets of the candidate branches
+	matched  []int32 // positions in ix.ids
+	sink     int32   // keeps touch's loads alive
 
 	// array consistency
 	cl    []int32 // field lists
@@ -114,8 +112,7 @@ type scratch struct {
 }
 
 func newScratch(ix *index) *scratch {
-	return &scratch{ix: ix, pathGen: make([]uint32, len(ix.paths)), pathHead: make([]int32, len(ix.paths)),
-		branchGen: make([]uint32, len(ix.branches)), patGen: make([]uint32, len(ix.ids))}
+	return &scratch{ix: ix, pathGen: make([]uint32, len(ix.paths)), pathHead: make([]int32, len(ix.paths))}
 }
 
 // reset starts a new event: it scans it and links the fields of each path.
@@ -123,8 +120,6 @@ func (s *scratch) reset(event []byte) bool {
 	s.gen++
 	if s.gen == 0 { // wrapped: old stamps could collide
 		clear(s.pathGen)
-		clear(s.branchGen)
-		clear(s.patGen)
 		s.gen = 1
 	}
 	s.buf, s.fields, s.trail, s.pend, s.seen = s.buf[:0], s.fields[:0], s.trail[:0], s.pend[:0], s.seen[:0]
@@ -162,31 +157,18 @@ func (s *scratch) head(p int32) int32 {
 // branch depending on the loaded values, the CPU overlaps these cache misses instead of
 // taking them one after the other inside verification.
 func (s *scratch) touch() {
-	ix := s.ix
 	var sum int32
-	for _, b := range s.cands {
-		sum += ix.prog[ix.branches[b].off].n
+	for _, off := range s.cands {
+		sum += s.ix.prog[off].n
 	}
 	s.sink = sum
 }
 
-// addBranch adds branch b to the candidates unless it is there.
-func (s *scratch) addBranch(b int32) {
-	if s.branchGen[b] != s.gen {
-		s.branchGen[b] = s.gen
-		s.cands = append(s.cands, b)
-	}
-}
+// addBranch adds the branch at program offset off to the candidates.
+func (s *scratch) addBranch(off int32) { s.cands = append(s.cands, off) }
 
-// addBranches adds the branches bs to the candidates, once each.
-func (s *scratch) addBranches(bs []int32) {
-	for _, b := range bs {
-		if s.branchGen[b] != s.gen {
-			s.branchGen[b] = s.gen
-			s.cands = append(s.cands, b)
-		}
-	}
-}
+// addBranches adds the branches bs to the candidates.
+func (s *scratch) addBranches(bs []int32) { s.cands = append(s.cands, bs...) }
 
 // collect gathers the candidate branches: those an anchor of the event's fields points to,
 // those whose presence path the event has, and those always checked.
@@ -235,6 +217,10 @@ func (s *scratch) collect() {
 		s.collectPairs()
 	}
 	s.addBranches(ix.always)
+	if len(s.cands) > 1 { // a branch may come up under several anchors
+		slices.Sort(s.cands)
+		s.cands = slices.Compact(s.cands)
+	}
 }
 
 // collectPairs probes the pair anchors: the keys of each field combined with those of the

@@ -6,8 +6,11 @@ import "strings"
 // are laid out contiguously (with their strings in one arena) so that verifying a candidate
 // touches a few adjacent cache lines instead of chasing pointers through its Pattern.
 //
-// A condition is a run of n instrs; its first carries the path, exists and n. An
-// anything-but instr is followed by its sub-instrs (sub of them), which belong to its run.
+// A branch starts with an opBranch header (path: the pattern's position in index.ids, n:
+// the length of the branch including the header, aux: 1 when array consistency may
+// matter), followed by its conditions. A condition is a run of n instrs; its first carries
+// the path, exists and n. An anything-but instr is followed by its sub-instrs (aux of
+// them), which belong to its run.
 type instr struct {
 	kind       opKind
 	loOp, hiOp uint8
@@ -19,8 +22,11 @@ type instr struct {
 	lo, hi     float64
 }
 
-// opExists marks the single instr of an exists condition.
-const opExists opKind = 255
+// Kinds of instrs that are not match values.
+const (
+	opBranch opKind = 254 // a branch header
+	opExists opKind = 255 // the single instr of an exists condition
+)
 
 // emitter appends branches to an index's program.
 type emitter struct {
@@ -32,6 +38,20 @@ type emitter struct {
 type strRef struct {
 	at       int // index in ix.prog
 	off, len int
+}
+
+// branch appends the header and conditions of branch b and returns its offset.
+func (e *emitter) branch(b *bbranch) int32 {
+	off := int32(len(e.ix.prog))
+	e.ix.prog = append(e.ix.prog, instr{kind: opBranch, path: b.pat})
+	if b.cons {
+		e.ix.prog[off].aux = 1
+	}
+	for _, c := range b.conds {
+		e.cond(c.c, c.path)
+	}
+	e.ix.prog[off].n = int32(len(e.ix.prog)) - off
+	return off
 }
 
 // cond appends condition c at path p.

@@ -14,7 +14,14 @@ import (
 // decodes with encoding/json, flattens events into (path, value, trail) leaves and evaluates
 // patterns by brute force over every combination of leaves. It assumes the pattern compiled.
 
-var errNotObject = errors.New("reference: event is not an object")
+var (
+	errNotObject = errors.New("reference: event is not an object")
+	// errTooCostly reports a brute-force search too large to run; callers skip the input.
+	errTooCostly = errors.New("reference: too many combinations to try")
+)
+
+// refMaxCombinations bounds the brute-force search of one branch.
+const refMaxCombinations = 1 << 20
 
 // refLeaf is one flattened event leaf.
 type refLeaf struct {
@@ -42,10 +49,16 @@ func refMatch(pattern, event []byte) (bool, error) {
 	var leaves []refLeaf
 	arrays := 0
 	refFlatten(ev, nil, nil, nil, &arrays, &leaves)
+	costly := false
 	for _, branch := range refBranches(pat.(map[string]any), nil) {
-		if refBranchMatches(branch, leaves) {
+		ok, err := refBranchMatches(branch, leaves)
+		if ok {
 			return true, nil
 		}
+		costly = costly || err != nil
+	}
+	if costly {
+		return false, errTooCostly
 	}
 	return false, nil
 }
@@ -135,7 +148,7 @@ func refIsOr(x []any) bool {
 }
 
 // refBranchMatches tries every choice of one matching leaf per condition.
-func refBranchMatches(conds []refCond, leaves []refLeaf) bool {
+func refBranchMatches(conds []refCond, leaves []refLeaf) (bool, error) {
 	var choices [][]refLeaf
 	for _, c := range conds {
 		var at, ok []refLeaf
@@ -147,7 +160,7 @@ func refBranchMatches(conds []refCond, leaves []refLeaf) bool {
 		if ex, isExists := refExists(c.values); isExists {
 			if !ex {
 				if len(at) > 0 {
-					return false
+					return false, nil
 				}
 				continue
 			}
@@ -163,9 +176,15 @@ func refBranchMatches(conds []refCond, leaves []refLeaf) bool {
 			}
 		}
 		if len(ok) == 0 {
-			return false
+			return false, nil
 		}
 		choices = append(choices, ok)
+	}
+	combinations := 1
+	for _, c := range choices {
+		if combinations *= len(c); combinations > refMaxCombinations {
+			return false, errTooCostly
+		}
 	}
 	var try func(i int, chosen []refLeaf) bool
 	try = func(i int, chosen []refLeaf) bool {
@@ -186,7 +205,7 @@ func refBranchMatches(conds []refCond, leaves []refLeaf) bool {
 		}
 		return false
 	}
-	return try(0, nil)
+	return try(0, nil), nil
 }
 
 func refExists(values []any) (exists, ok bool) {
@@ -284,58 +303,66 @@ func refOperator(k string, arg, v any) bool {
 		a, err := netip.ParseAddr(s)
 		return err == nil && pfx.Masked().Contains(a)
 	case "numeric":
-		f, ok := refNum(v)
-		if !ok {
+		return refNumeric(arg.([]any), v)
+	case "anything-but":
+		return refAnythingBut(arg, v)
+	}
+	return false
+}
+
+// refNumeric evaluates a numeric operand list, like [">", 0, "<=", 5], on v.
+func refNumeric(ops []any, v any) bool {
+	f, ok := refNum(v)
+	if !ok {
+		return false
+	}
+	for i := 0; i < len(ops); i += 2 {
+		b, _ := refNum(ops[i+1])
+		var r bool
+		switch ops[i].(string) {
+		case "=":
+			r = f == b
+		case "<":
+			r = f < b
+		case "<=":
+			r = f <= b
+		case ">":
+			r = f > b
+		case ">=":
+			r = f >= b
+		}
+		if !r {
 			return false
 		}
-		ops := arg.([]any)
-		for i := 0; i < len(ops); i += 2 {
-			b, _ := refNum(ops[i+1])
-			var r bool
-			switch ops[i].(string) {
-			case "=":
-				r = f == b
-			case "<":
-				r = f < b
-			case "<=":
-				r = f <= b
-			case ">":
-				r = f > b
-			case ">=":
-				r = f >= b
-			}
-			if !r {
+	}
+	return true
+}
+
+// refAnythingBut evaluates an anything-but operand on v (which is present).
+func refAnythingBut(arg, v any) bool {
+	switch a := arg.(type) {
+	case []any:
+		for _, x := range a {
+			if refValueMatches(x, v) {
 				return false
 			}
 		}
 		return true
-	case "anything-but":
-		switch a := arg.(type) {
-		case []any:
-			for _, x := range a {
-				if refValueMatches(x, v) {
+	case map[string]any:
+		for op, operand := range a {
+			list, isList := operand.([]any)
+			if !isList {
+				list = []any{operand}
+			}
+			for _, x := range list {
+				if refOperator(op, x, v) {
 					return false
 				}
 			}
-			return true
-		case map[string]any:
-			for op, operand := range a {
-				list, isList := operand.([]any)
-				if !isList {
-					list = []any{operand}
-				}
-				for _, x := range list {
-					if refOperator(op, x, v) {
-						return false
-					}
-				}
-			}
-			return true
-		default:
-			return !refValueMatches(a, v)
 		}
+		return true
 	}
-	return false
+	return !refValueMatches(arg, v)
 }
 
 // refGlob matches s against a wildcard by dynamic programming over bytes.

@@ -1,9 +1,11 @@
 package pattern
 
-// verify reports whether the event fields satisfy every condition of branch b, with array
-// consistency.
-func (s *scratch) verify(b *ibranch) bool {
-	prog := s.ix.prog[b.off : b.off+b.n]
+// verify reports whether the event fields satisfy every condition of the branch at program
+// offset off, with array consistency.
+func (s *scratch) verify(off int32) bool {
+	prog := s.ix.prog[off : off+s.ix.prog[off].n]
+	cons := prog[0].aux != 0
+	prog = prog[1:]
 	for j := 0; j < len(prog); {
 		run := prog[j : j+int(prog[j].n)]
 		j += len(run)
@@ -19,7 +21,7 @@ func (s *scratch) verify(b *ibranch) bool {
 			return false
 		}
 	}
-	if b.cons && s.anyTrail {
+	if cons && s.anyTrail {
 		return s.consistent(prog)
 	}
 	return true
