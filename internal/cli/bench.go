@@ -77,7 +77,7 @@ func benchCommand() command {
 					return usageError(e, "bench", "events are posted uncompressed")
 				}
 				b.path, b.unit = "/api/v1/events", "events"
-				bodies = makeEventBodies(env, batch, series, gz)
+				bodies = makeEventBodies(env, batch, series)
 			} else {
 				bodies = makeBodies(env, batch, series, resolution, gz)
 			}
@@ -132,22 +132,25 @@ func makeBodies(env string, batch, series, resolution int, gz bool) [][]byte {
 				s%100, s, now, resolution, strconv.FormatFloat(float64(rng.IntN(100000))/100, 'f', -1, 64))
 		}
 		buf.WriteString(`]}`)
-		body := buf.Bytes()
-		if gz {
-			var z bytes.Buffer
-			w := gzip.NewWriter(&z)
-			w.Write(body)
-			w.Close()
-			body = z.Bytes()
-		}
-		bodies[i] = body
+		bodies[i] = maybeGzip(buf.Bytes(), gz)
 	}
 	return bodies
 }
 
+func maybeGzip(body []byte, gz bool) []byte {
+	if !gz {
+		return body
+	}
+	var z bytes.Buffer
+	w := gzip.NewWriter(&z)
+	w.Write(body)
+	w.Close()
+	return z.Bytes()
+}
+
 // makeEventBodies pre-renders event batches: ~1 KB events shaped like AWS's (spec B4),
 // with varied sources, states and ids (series = distinct instance ids).
-func makeEventBodies(env string, batch, series int, gz bool) [][]byte {
+func makeEventBodies(env string, batch, series int) [][]byte {
 	const n = 64
 	rng := rand.New(rand.NewPCG(3, 4))
 	states := []string{"pending", "running", "stopping", "stopped", "shutting-down", "terminated"}
@@ -177,15 +180,7 @@ func makeEventBodies(env string, batch, series int, gz bool) [][]byte {
 			}
 		}
 		buf.WriteString(`]}`)
-		body := buf.Bytes()
-		if gz {
-			var z bytes.Buffer
-			w := gzip.NewWriter(&z)
-			w.Write(body)
-			w.Close()
-			body = z.Bytes()
-		}
-		bodies[i] = body
+		bodies[i] = buf.Bytes()
 	}
 	return bodies
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/tocsin/tocsin/internal/event"
 	"github.com/tocsin/tocsin/internal/event/pattern"
-	"github.com/tocsin/tocsin/internal/stack"
 	"github.com/tocsin/tocsin/internal/store"
 )
 
@@ -104,25 +103,9 @@ func (s *Server) listEvents(r *http.Request) (any, error) {
 // listEventsByQuery is GET /api/v1/events?environment=…: the same for a token that names
 // the environment in the query (or has only one).
 func (s *Server) listEventsByQuery(r *http.Request) (any, error) {
-	p := principalFrom(r.Context())
-	env := r.URL.Query().Get("environment")
-	if env == "" {
-		var readable []string
-		for e := range p.Scopes {
-			if p.can(stack.ScopeRead, e) {
-				readable = append(readable, e)
-			}
-		}
-		if p.Admin || len(readable) != 1 {
-			return nil, badRequest("environment", "name the environment (environment=…)")
-		}
-		env = readable[0]
-	}
-	if s.cfg.get().effective[env] == nil {
-		return nil, notFound("environment %q is not served here", env)
-	}
-	if !p.can(stack.ScopeRead, env) {
-		return nil, forbidden("token %q may not read environment %q", p.Name, env)
+	env, err := s.queryEnv(r)
+	if err != nil {
+		return nil, err
 	}
 	return s.queryEvents(r, env)
 }
