@@ -45,7 +45,7 @@ type Pipeline struct {
 type batch struct {
 	records []store.EventRecord
 	acts    *rules.Actions
-	done    chan error
+	done    chan outcome
 }
 
 // Stats are the pipeline's counters (for /metrics).
@@ -129,30 +129,45 @@ func (p *Pipeline) Fire(ctx context.Context, r *rules.Rule, at time.Time) (event
 }
 
 // write stores b, together with the batches of other callers that arrive while a write is
-// in progress: the first caller leads and writes everything waiting in one transaction,
-// the others wait for its result. Under load this turns one fsync per request into one
-// per group, without a goroutine of its own.
+// in progress: one caller leads and writes everything waiting in one transaction, the
+// others wait for its result. Under load this turns one fsync per request into one per
+// group, without a goroutine of its own. A leader writes one group, its own, then hands
+// the lead to the first caller still waiting, so no caller waits for more than the group
+// before its own.
 func (p *Pipeline) write(ctx context.Context, b *batch) error {
 	p.mu.Lock()
 	p.waiting = append(p.waiting, b)
 	if p.leading {
 		p.mu.Unlock()
-		return <-b.done
+		if r := <-b.done; !r.lead {
+			return r.err
+		}
+		p.mu.Lock() // promoted: lead the group that gathered meanwhile
 	}
 	p.leading = true
-	for len(p.waiting) > 0 {
-		group := p.waiting
-		p.waiting = nil
-		p.mu.Unlock()
-		err := p.writeGroup(ctx, group)
-		for _, g := range group {
-			g.done <- err
-		}
-		p.mu.Lock()
-	}
-	p.leading = false
+	group := p.waiting
+	p.waiting = nil
 	p.mu.Unlock()
-	return <-b.done
+	err := p.writeGroup(ctx, group)
+	p.mu.Lock()
+	if len(p.waiting) > 0 {
+		p.waiting[0].done <- outcome{lead: true}
+	} else {
+		p.leading = false
+	}
+	p.mu.Unlock()
+	for _, g := range group {
+		if g != b {
+			g.done <- outcome{err: err}
+		}
+	}
+	return err
+}
+
+// outcome is what a waiting caller learns: its group's result, or that it leads now.
+type outcome struct {
+	err  error
+	lead bool
 }
 
 func (p *Pipeline) writeGroup(ctx context.Context, group []*batch) error {
@@ -176,7 +191,7 @@ func (p *Pipeline) commit(ctx context.Context, records []store.EventRecord, acts
 	for _, err := range acts.Failures {
 		p.opts.Log.Warn("event target failed", "err", err)
 	}
-	if err := p.write(ctx, &batch{records: records, acts: acts, done: make(chan error, 1)}); err != nil {
+	if err := p.write(ctx, &batch{records: records, acts: acts, done: make(chan outcome, 1)}); err != nil {
 		return err
 	}
 	p.stats.Events.Add(uint64(len(records)))
