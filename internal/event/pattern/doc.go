@@ -16,15 +16,23 @@
 // (value, float64 for numbers, and the array trail used for array consistency) in pooled
 // scratch memory. Every branch is indexed by one anchor, the cheapest among: an exact value
 // (string, number, literal, case-folded string) in an open-addressing hash table behind a
-// Bloom filter; a pair of exact values on two paths (for branches whose single conditions
+// blocked Bloom filter (both bits of a key in one word); a pair of exact values on two paths (for branches whose single conditions
 // are all common, such as a source and an account); a prefix or suffix (plain or
 // case-folded, wildcards contributing their literal ends) in per-path radix tries walked
 // once per value. Branches with nothing indexable are checked when the event has a field at
 // the path of one of their presence-requiring conditions, and branches made only of
-// exists:false conditions are checked for every event. Candidates are deduplicated and
-// verified against a compact program of their conditions, laid out contiguously per
-// branch so that a candidate costs a few adjacent cache lines. Matching allocates nothing in the steady state and its cost
-// follows the event's size and its candidates, not the number of patterns.
+// exists:false conditions are checked for every event. An event's hash keys are queued
+// and probed together: the filter words of all keys are loaded first, then the home slots
+// of those that pass, then the postings are read, so that the cache misses of the table
+// (which outgrows the caches at 10k+ patterns) overlap instead of queueing one behind the
+// other. Candidates are deduplicated and verified against a compact program of their
+// conditions, laid out contiguously per branch so that a candidate costs a few adjacent
+// cache lines (their first lines are loaded together before verification); exact, prefix
+// and suffix strings carry their first eight bytes in the instruction, so that most
+// mismatches are decided without reading the string arena. The scanner looks member names
+// shorter than eight bytes up in the path trie with a head word taken from the event in one
+// load. Matching allocates nothing in the steady state and its cost follows the event's
+// size and its candidates, not the number of patterns.
 //
 // # Choices where the spec leaves room
 //

@@ -1,6 +1,9 @@
 package pattern
 
-import "unicode/utf8"
+import (
+	"encoding/binary"
+	"unicode/utf8"
+)
 
 // This file scans an event: it validates the whole JSON text and records, walking the path
 // trie, the leaves whose path some condition addresses. Members whose key is not in the
@@ -119,11 +122,7 @@ func (s *scratch) object(i int, tn int32, depth int, trOff, trLen int32) int {
 		i = skipWS(b, i+1)
 		c := int32(-1)
 		if len(n.keys) > 0 {
-			if flags&strEscape != 0 || (flags&strHigh != 0 && !utf8.Valid(key)) {
-				s.kbuf = appendUnescaped(s.kbuf[:0], key)
-				key = s.kbuf
-			}
-			c = s.ix.child(n, key)
+			c = s.childOf(n, key, end, flags)
 		}
 		if c < 0 {
 			i = s.skip(i, depth)
@@ -146,6 +145,21 @@ func (s *scratch) object(i int, tn int32, depth int, trOff, trLen int32) int {
 		}
 		return s.fail(i, "expected ',' or '}' after an object member")
 	}
+}
+
+// childOf returns the trie child of node n for the member name key (the raw string body,
+// ending at s.b[end-1], with scanString's flags), or -1.
+func (s *scratch) childOf(n *tnode, key []byte, end int, flags uint8) int32 {
+	if flags&strEscape != 0 || (flags&strHigh != 0 && !utf8.Valid(key)) {
+		s.kbuf = appendUnescaped(s.kbuf[:0], key)
+		return s.ix.child(n, s.kbuf)
+	}
+	if k := len(key); k < 8 && end-1+8 <= len(s.b) {
+		// head8 of a short key from one load: the bytes after it are in b.
+		h := binary.LittleEndian.Uint64(s.b[end-1-k:]) & (1<<(8*uint(k)) - 1)
+		return s.ix.childH(n, key, h)
+	}
+	return s.ix.child(n, key)
 }
 
 // member scans the value of a key whose trie node is c, superseding the fields of an

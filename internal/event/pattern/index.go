@@ -101,24 +101,52 @@ func numHash(f float64) uint64 { return floatKey(f) * 0x94D049BB133111EB }
 // strHash is the value hash of a string anchor.
 func (ix *index) strHash(b []byte) uint64 { return maphash.Bytes(ix.seed, b) }
 
-// bloomBits returns the two filter bit positions of key.
-func (ix *index) bloomBits(key uint64) (uint64, uint64) {
-	m := uint64(len(ix.bloom)*64 - 1)
-	return (key >> 17) & m, (key >> 40) & m
+// bloomBits returns the filter word of key and the two bits it sets there. Both bits lie
+// in one word, so a probe costs one load.
+func (ix *index) bloomBits(key uint64) (w, bits uint64) {
+	return (key >> 17) & uint64(len(ix.bloom)-1), 1<<(key>>40&63) | 1<<(key>>46&63)
 }
 
 // mayHave reports whether key may be in the hash table (false positives are possible).
 func (ix *index) mayHave(key uint64) bool {
-	a, b := ix.bloomBits(key)
-	return ix.bloom[a>>6]&(1<<(a&63)) != 0 && ix.bloom[b>>6]&(1<<(b&63)) != 0
+	w, m := ix.bloomBits(key)
+	return ix.bloom[w]&m == m
 }
 
-// probe adds the branches posted under key to the candidates.
-func (s *scratch) probe(key uint64) {
+// probe queues key for lookup by probeAll.
+func (s *scratch) probe(key uint64) { s.keys = append(s.keys, key) }
+
+// probeAll looks up the queued keys. It first loads the filter words of all of them, then
+// the home slots of those that pass, each time with no branch depending on the loaded
+// values, so that the CPU overlaps these cache misses instead of taking them one after
+// the other.
+func (s *scratch) probeAll() {
 	ix := s.ix
-	if !ix.mayHave(key) {
-		return
+	var sum uint64
+	for _, key := range s.keys {
+		w, _ := ix.bloomBits(key)
+		sum += ix.bloom[w]
 	}
+	keys := s.keys[:0]
+	for _, key := range s.keys {
+		if ix.mayHave(key) {
+			keys = append(keys, key)
+		}
+	}
+	mask := uint64(len(ix.slots) - 1)
+	for _, key := range keys {
+		sum += ix.slots[key&mask].key
+	}
+	s.sink += int32(sum)
+	for _, key := range keys {
+		s.lookup(key)
+	}
+	s.keys = s.keys[:0]
+}
+
+// lookup adds the branches posted under key to the candidates.
+func (s *scratch) lookup(key uint64) {
+	ix := s.ix
 	mask := uint64(len(ix.slots) - 1)
 	for i := key & mask; ; i = (i + 1) & mask {
 		sl := &ix.slots[i]
@@ -149,8 +177,10 @@ func head8(key []byte) uint64 {
 }
 
 // child returns the trie child of node n for key, or -1.
-func (ix *index) child(n *tnode, key []byte) int32 {
-	h := head8(key)
+func (ix *index) child(n *tnode, key []byte) int32 { return ix.childH(n, key, head8(key)) }
+
+// childH is child with h == head8(key) already computed.
+func (ix *index) childH(n *tnode, key []byte, h uint64) int32 {
 	if n.table != nil {
 		mask := uint64(len(n.table) - 1)
 		for j := keyHash(h, len(key), n.shift); ; j = (j + 1) & mask {

@@ -102,9 +102,10 @@ type scratch struct {
 	gen      uint32 // per-event generation: pathHead[p] is valid when pathGen[p] == gen
 	pathGen  []uint32
 	pathHead []int32
-	cands    []int32 // program offsets of the candidate branches
-	matched  []int32 // positions in ix.ids
-	sink     int32   // keeps touch's loads alive
+	keys     []uint64 // hash keys queued for probeAll
+	cands    []int32  // program offsets of the candidate branches
+	matched  []int32  // positions in ix.ids
+	sink     int32    // keeps the loads of touch and probeAll alive
 
 	// array consistency
 	cl    []int32 // field lists
@@ -123,7 +124,7 @@ func (s *scratch) reset(event []byte) bool {
 		s.gen = 1
 	}
 	s.buf, s.fields, s.trail, s.pend, s.seen = s.buf[:0], s.fields[:0], s.trail[:0], s.pend[:0], s.seen[:0]
-	s.cands, s.matched = s.cands[:0], s.matched[:0]
+	s.cands, s.matched, s.keys = s.cands[:0], s.matched[:0], s.keys[:0]
 	s.nArrays, s.anyTrail = 0, false
 	ok := s.scan(event)
 	s.b = nil
@@ -216,6 +217,7 @@ func (s *scratch) collect() {
 	if pairs {
 		s.collectPairs()
 	}
+	s.probeAll()
 	s.addBranches(ix.always)
 	if len(s.cands) > 1 { // a branch may come up under several anchors
 		slices.Sort(s.cands)

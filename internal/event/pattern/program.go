@@ -1,6 +1,9 @@
 package pattern
 
-import "strings"
+import (
+	"math"
+	"strings"
+)
 
 // instr is one match value of a condition in an index's program. The conditions of a branch
 // are laid out contiguously (with their strings in one arena) so that verifying a candidate
@@ -11,6 +14,9 @@ import "strings"
 // matter), followed by its conditions. A condition is a run of n instrs; its first carries
 // the path, exists and n. An anything-but instr is followed by its sub-instrs (aux of
 // them), which belong to its run.
+//
+// The exact, prefix and suffix string values keep in hi the bits of head8(s), so that most
+// mismatches are found without reading s (see strHead).
 type instr struct {
 	kind       opKind
 	loOp, hiOp uint8
@@ -79,6 +85,10 @@ func (e *emitter) op(o *op) {
 	case opAnythingBut:
 		in.aux = int32(len(o.not))
 	}
+	switch o.kind {
+	case opStr, opPrefix, opSuffix:
+		in.hi = math.Float64frombits(head8([]byte(o.s)))
+	}
 	if o.s != "" {
 		e.strs = append(e.strs, strRef{at: len(e.ix.prog), off: e.arena.Len(), len: len(o.s)})
 		e.arena.WriteString(o.s)
@@ -95,4 +105,17 @@ func (e *emitter) finish() {
 	for _, r := range e.strs {
 		e.ix.prog[r.at].s = arena[r.off : r.off+r.len]
 	}
+}
+
+// strHead returns head8(o.s) of an opStr, opPrefix or opSuffix instr.
+func (o *instr) strHead() uint64 { return math.Float64bits(o.hi) }
+
+// hasStr reports whether v, at least as long as o.s, starts with o.s (o an opStr, opPrefix
+// or opSuffix instr): the head words decide strings of up to eight bytes.
+func (o *instr) hasStr(v []byte) bool {
+	k := len(o.s)
+	if head8(v[:min(k, 8)]) != o.strHead() {
+		return false
+	}
+	return k <= 8 || string(v[:k]) == o.s
 }

@@ -74,7 +74,7 @@ func (s *scratch) anyOp(ops []instr, f *field) bool {
 func (s *scratch) opMatch(o *instr, f *field) bool {
 	switch o.kind {
 	case opStr:
-		return f.kind == fStr && string(f.val) == o.s
+		return f.kind == fStr && len(f.val) == len(o.s) && o.hasStr(f.val)
 	case opNum:
 		return f.kind == fNum && f.num == o.lo
 	case opTrue:
@@ -84,9 +84,9 @@ func (s *scratch) opMatch(o *instr, f *field) bool {
 	case opNull:
 		return f.kind == fNull
 	case opPrefix:
-		return f.kind == fStr && len(f.val) >= len(o.s) && string(f.val[:len(o.s)]) == o.s
+		return f.kind == fStr && len(f.val) >= len(o.s) && o.hasStr(f.val)
 	case opSuffix:
-		return f.kind == fStr && len(f.val) >= len(o.s) && string(f.val[len(f.val)-len(o.s):]) == o.s
+		return f.kind == fStr && len(f.val) >= len(o.s) && o.hasStr(f.val[len(f.val)-len(o.s):])
 	case opFoldEq:
 		return f.kind == fStr && string(s.fold(f)) == o.s
 	case opFoldPrefix:
