@@ -55,3 +55,19 @@ func TestEventsSendAndList(t *testing.T) {
 		t.Errorf("replay: %d %s", code, errOut)
 	}
 }
+
+// The example of docs/events.md §2 works as written.
+func TestEventsDocExample(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/events.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pattern = `{"detail":{"Cause":[{"suffix":"ELB system health check failure."}]}}`
+	if !strings.Contains(string(doc), "--pattern '"+pattern+"'") || !strings.Contains(string(doc), "--event @examples/aws-events/events/asg-terminate-health-check.json") {
+		t.Fatal("docs/events.md no longer shows this example; update the test with it")
+	}
+	code, out, errOut := run(t, nil, "events", "test-pattern", "--pattern", pattern, "--event", "@../../examples/aws-events/events/asg-terminate-health-check.json")
+	if code != 0 || out != "true\n" {
+		t.Errorf("%d %q %s", code, out, errOut)
+	}
+}
