@@ -8,10 +8,8 @@ import (
 // each subscriber has a bounded queue, and Publish waits while a queue is full, so a slow
 // consumer slows its producers down instead of losing events or growing memory.
 type Bus struct {
-	mu     sync.Mutex
-	subs   []*subscription
-	recent []Envelope // a ring of the latest events, for tests and diagnostics
-	next   int
+	mu   sync.Mutex
+	subs []*subscription
 }
 
 type subscription struct {
@@ -20,8 +18,8 @@ type subscription struct {
 	done chan struct{}
 }
 
-// NewBus returns a bus keeping the latest keep events.
-func NewBus(keep int) *Bus { return &Bus{recent: make([]Envelope, 0, keep)} }
+// NewBus returns a bus without subscribers.
+func NewBus() *Bus { return &Bus{} }
 
 // Subscribe calls fn for every event published from now on, in order, from one goroutine
 // of its own, until the returned cancel function is called.
@@ -72,18 +70,9 @@ func (b *Bus) SubscribeBatch(queue, max int, fn func([]Envelope)) (cancel func()
 	}
 }
 
-// Publish hands e to every subscriber, waiting while a subscriber's queue is full, and
-// remembers it among the recent events.
+// Publish hands e to every subscriber, waiting while a subscriber's queue is full.
 func (b *Bus) Publish(e Envelope) {
 	b.mu.Lock()
-	if cap(b.recent) > 0 {
-		if len(b.recent) < cap(b.recent) {
-			b.recent = append(b.recent, e)
-		} else {
-			b.recent[b.next] = e
-			b.next = (b.next + 1) % cap(b.recent)
-		}
-	}
 	subs := b.subs
 	b.mu.Unlock()
 	for _, s := range subs {
@@ -92,13 +81,4 @@ func (b *Bus) Publish(e Envelope) {
 		case <-s.quit: // cancelled meanwhile
 		}
 	}
-}
-
-// Recent returns the latest events, oldest first.
-func (b *Bus) Recent() []Envelope {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	out := make([]Envelope, 0, len(b.recent))
-	out = append(out, b.recent[b.next:]...)
-	return append(out, b.recent[:b.next]...)
 }

@@ -37,12 +37,7 @@ func (s *Server) configureAlarms(ctx context.Context) error {
 	if s.alarms == nil {
 		return nil
 	}
-	cfg := s.cfg.get()
-	envs := make([]*stack.Env, 0, len(cfg.order))
-	for _, name := range cfg.order {
-		envs = append(envs, cfg.effective[name])
-	}
-	return s.alarms.Configure(ctx, envs)
+	return s.alarms.Configure(ctx, s.cfg.get().envs())
 }
 
 // historyLoop prunes alarm history older than server.history_retention (default 14d).

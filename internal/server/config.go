@@ -26,6 +26,15 @@ type config struct {
 
 func (c *config) envNames() []string { return c.order }
 
+// envs returns the effective environments in order.
+func (c *config) envs() []*stack.Env {
+	out := make([]*stack.Env, 0, len(c.order))
+	for _, name := range c.order {
+		out = append(out, c.effective[name])
+	}
+	return out
+}
+
 type configHolder struct {
 	cur      atomic.Pointer[config]
 	lastLoad atomic.Pointer[store.ReloadRecord]
@@ -128,12 +137,8 @@ func (s *Server) compose(ctx context.Context, st *stack.Stack) (*config, error) 
 		cfg.origins[env.Name] = origins
 		cfg.order = append(cfg.order, env.Name)
 	}
-	envs := make([]*stack.Env, 0, len(cfg.order))
-	for _, name := range cfg.order {
-		envs = append(envs, cfg.effective[name])
-	}
 	var err error
-	if cfg.rules, err = rules.Build(envs); err != nil {
+	if cfg.rules, err = rules.Build(cfg.envs()); err != nil {
 		return nil, err
 	}
 	return cfg, nil

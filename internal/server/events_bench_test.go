@@ -3,10 +3,7 @@ package server
 import (
 	"bytes"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -30,34 +27,6 @@ func BenchmarkPostEvents(b *testing.B) {
 		buf.WriteString(`]}`)
 		bodies = append(bodies, buf.Bytes())
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
-	b.ResetTimer()
-	var wg sync.WaitGroup
-	work := make(chan int)
-	for w := 0; w < 8; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				req, _ := http.NewRequest("POST", ts.url+"/api/v1/events", bytes.NewReader(bodies[i%len(bodies)]))
-				req.Header.Set("Authorization", "Bearer "+adminTok)
-				resp, err := client.Do(req)
-				if err != nil {
-					b.Error(err)
-					continue
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					b.Errorf("status %d", resp.StatusCode)
-				}
-			}
-		}()
-	}
-	for i := 0; i < b.N; i++ {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	postParallel(b, ts.url+"/api/v1/events", bodies, 8)
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "events/s")
 }

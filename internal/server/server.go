@@ -99,7 +99,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Server{opts: opts, log: opts.Logger, loops: loop.New(opts.Now), bus: event.NewBus(1000)}
+	s := &Server{opts: opts, log: opts.Logger, loops: loop.New(opts.Now), bus: event.NewBus()}
 	s.metrics = newMetrics(s)
 	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("server: data directory: %w", err)

@@ -104,8 +104,7 @@ func (p *Pipeline) Accept(ctx context.Context, evs []event.Envelope) ([]Result, 
 			names[j] = r.Name
 			r.Apply(rules.Event{ID: ev.ID, Env: ev.Environment, Time: ev.Time, JSON: body}, now, &acts)
 		}
-		records[i] = store.EventRecord{ID: ev.ID, Environment: ev.Environment, Source: ev.Source, DetailType: ev.DetailType,
-			Time: ev.Time, Ingested: now, Body: body, Rules: names}
+		records[i] = record(ev, body, now, names)
 		results[i] = Result{ID: ev.ID, Rules: names}
 		p.stats.Matches.Add(uint64(len(names)))
 	}
@@ -122,8 +121,7 @@ func (p *Pipeline) Fire(ctx context.Context, r *rules.Rule, at time.Time) (event
 	now := p.opts.Now().UTC()
 	var acts rules.Actions
 	r.Apply(rules.Event{ID: ev.ID, Env: ev.Environment, Time: ev.Time, JSON: body}, now, &acts)
-	rec := store.EventRecord{ID: ev.ID, Environment: ev.Environment, Source: ev.Source, DetailType: ev.DetailType,
-		Time: ev.Time, Ingested: now, Body: body, Rules: []string{r.Name}}
+	rec := record(&ev, body, now, []string{r.Name})
 	p.stats.Matches.Add(1)
 	return ev, p.commit(ctx, []store.EventRecord{rec}, &acts)
 }
@@ -184,6 +182,12 @@ func (p *Pipeline) writeGroup(ctx context.Context, group []*batch) error {
 		deliveries = append(deliveries, g.acts.Deliveries...)
 	}
 	return p.opts.Store.AppendEvents(context.WithoutCancel(ctx), records, annotations, deliveries)
+}
+
+// record is how an event is stored.
+func record(ev *event.Envelope, body []byte, now time.Time, rules []string) store.EventRecord {
+	return store.EventRecord{ID: ev.ID, Environment: ev.Environment, Source: ev.Source, DetailType: ev.DetailType,
+		Time: ev.Time, Ingested: now, Body: body, Rules: rules}
 }
 
 // commit stores the events with what their targets produced, then retires.
