@@ -18,16 +18,17 @@ type Project struct {
 // Settings are the server's settings from tocsin.yaml. Zero values mean the defaults
 // documented on each field.
 type Settings struct {
-	Listen           string    `yaml:"listen,omitempty" json:"listen,omitempty" doc:"Address to listen on (default 127.0.0.1:8080; --listen wins)."`
-	PublicURL        string    `yaml:"public_url,omitempty" json:"public_url,omitempty" doc:"Base URL used in links sent to people."`
-	EvaluationDelay  *Duration `yaml:"evaluation_delay,omitempty" json:"evaluation_delay,omitempty" doc:"Wait after a period closes before alarms evaluate it (default 10s)."`
-	HistoryRetention *Duration `yaml:"history_retention,omitempty" json:"history_retention,omitempty" doc:"How long alarm history is kept (default 14d)."`
-	ReloadInterval   *Duration `yaml:"reload_interval,omitempty" json:"reload_interval,omitempty" doc:"How often the stack files are checked for changes (default 2s; 0s turns watching off)."`
-	LogFormat        string    `yaml:"log_format,omitempty" json:"log_format,omitempty" doc:"text (default) or json."`
-	LogLevel         string    `yaml:"log_level,omitempty" json:"log_level,omitempty" doc:"debug, info (default), warn or error."`
-	Metrics          Metrics   `yaml:"metrics,omitempty" json:"metrics,omitempty" doc:"The metric store."`
-	StatsD           []StatsD  `yaml:"statsd,omitempty" json:"statsd,omitempty" doc:"StatsD listeners, one per environment."`
-	Events           Events    `yaml:"events,omitempty" json:"events,omitempty" doc:"The event store and event deliveries."`
+	Listen           string        `yaml:"listen,omitempty" json:"listen,omitempty" doc:"Address to listen on (default 127.0.0.1:8080; --listen wins)."`
+	PublicURL        string        `yaml:"public_url,omitempty" json:"public_url,omitempty" doc:"Base URL used in links sent to people."`
+	EvaluationDelay  *Duration     `yaml:"evaluation_delay,omitempty" json:"evaluation_delay,omitempty" doc:"Wait after a period closes before alarms evaluate it (default 10s)."`
+	HistoryRetention *Duration     `yaml:"history_retention,omitempty" json:"history_retention,omitempty" doc:"How long alarm history is kept (default 14d)."`
+	ReloadInterval   *Duration     `yaml:"reload_interval,omitempty" json:"reload_interval,omitempty" doc:"How often the stack files are checked for changes (default 2s; 0s turns watching off)."`
+	LogFormat        string        `yaml:"log_format,omitempty" json:"log_format,omitempty" doc:"text (default) or json."`
+	LogLevel         string        `yaml:"log_level,omitempty" json:"log_level,omitempty" doc:"debug, info (default), warn or error."`
+	Metrics          Metrics       `yaml:"metrics,omitempty" json:"metrics,omitempty" doc:"The metric store."`
+	StatsD           []StatsD      `yaml:"statsd,omitempty" json:"statsd,omitempty" doc:"StatsD listeners, one per environment."`
+	Events           Events        `yaml:"events,omitempty" json:"events,omitempty" doc:"The event store and event deliveries."`
+	Notifications    Notifications `yaml:"notifications,omitempty" json:"notifications,omitzero" doc:"E-mail, delivery timeouts, grouping and flapping."`
 }
 
 // Events are the event store's and the delivery worker's settings.
@@ -127,6 +128,7 @@ func (p *Project) validate(s *sink, n *Node) {
 	}
 	set := p.Server
 	validateMetrics(s, n, &set.Metrics)
+	validateNotifications(s, n, &set.Notifications)
 	for i, l := range set.StatsD {
 		f := fmt.Sprintf("server.statsd[%d]", i)
 		if l.Environment != "" && !contains(p.Environments, l.Environment) {

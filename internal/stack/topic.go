@@ -13,18 +13,50 @@ var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 type Topic struct {
 	Meta          `yaml:",inline"`
 	Subscriptions []Subscription `yaml:"subscriptions,omitempty" json:"subscriptions,omitempty"`
+	GroupWait     *Duration      `yaml:"group_wait,omitempty" json:"group_wait,omitempty" doc:"How long the first alarm notification of a group waits for others (default server.notifications.group_wait)."`
+	GroupInterval *Duration      `yaml:"group_interval,omitempty" json:"group_interval,omitempty" doc:"How long later changes to a group wait after its last message (default server.notifications.group_interval)."`
+	GroupBy       []string       `yaml:"group_by,omitempty" json:"group_by,omitempty" doc:"Group alarms sharing these dimensions instead of by alarm (template) name."`
 }
 
 // Subscription delivers a topic's messages through exactly one channel.
 type Subscription struct {
-	Name         string         `yaml:"name,omitempty" json:"name,omitempty" doc:"Optional label shown in delivery logs."`
-	FilterPolicy *Raw           `yaml:"filter_policy,omitempty" json:"filter_policy,omitempty" doc:"SNS-style filter policy on the message attributes."`
-	Email        *EmailChannel  `yaml:"email,omitempty" json:"email,omitempty"`
-	Slack        *URLChannel    `yaml:"slack,omitempty" json:"slack,omitempty"`
-	Discord      *URLChannel    `yaml:"discord,omitempty" json:"discord,omitempty"`
-	Webhook      *WebhookConfig `yaml:"webhook,omitempty" json:"webhook,omitempty"`
-	PagerDuty    *PagerDuty     `yaml:"pagerduty,omitempty" json:"pagerduty,omitempty"`
-	SMS          *SMSChannel    `yaml:"sms,omitempty" json:"sms,omitempty"`
+	Name           string          `yaml:"name,omitempty" json:"name,omitempty" doc:"Optional label shown in delivery logs."`
+	FilterPolicy   *Raw            `yaml:"filter_policy,omitempty" json:"filter_policy,omitempty" doc:"SNS-style filter policy on the message attributes."`
+	Email          *EmailChannel   `yaml:"email,omitempty" json:"email,omitempty"`
+	Slack          *URLChannel     `yaml:"slack,omitempty" json:"slack,omitempty"`
+	Discord        *URLChannel     `yaml:"discord,omitempty" json:"discord,omitempty"`
+	Webhook        *WebhookConfig  `yaml:"webhook,omitempty" json:"webhook,omitempty"`
+	PagerDuty      *PagerDuty      `yaml:"pagerduty,omitempty" json:"pagerduty,omitempty"`
+	SMS            *SMSChannel     `yaml:"sms,omitempty" json:"sms,omitempty"`
+	Template       string          `yaml:"template,omitempty" json:"template,omitempty" doc:"Go text/template replacing the channel's default message text; it sees the whole notification."`
+	DeliveryPolicy *DeliveryPolicy `yaml:"delivery_policy,omitempty" json:"delivery_policy,omitempty" doc:"SNS-style retry policy (default: 3 retries 20 s apart for HTTP channels; 50 attempts over 6 h for e-mail and SMS)."`
+}
+
+// Label names a subscription in logs and the delivery log: its name, or its index.
+func (s *Subscription) Label(index int) string {
+	if s.Name != "" {
+		return s.Name
+	}
+	return fmt.Sprintf("%d", index)
+}
+
+// Channel is the kind of channel the subscription uses ("" when none is set).
+func (s *Subscription) Channel() string {
+	switch {
+	case s.Email != nil:
+		return "email"
+	case s.Slack != nil:
+		return "slack"
+	case s.Discord != nil:
+		return "discord"
+	case s.Webhook != nil:
+		return "webhook"
+	case s.PagerDuty != nil:
+		return "pagerduty"
+	case s.SMS != nil:
+		return "sms"
+	}
+	return ""
 }
 
 // EmailChannel sends e-mail through the server's SMTP settings.
@@ -60,9 +92,18 @@ type SMSChannel struct {
 }
 
 func (t *Topic) Validate(c *Check) {
+	names := map[string]bool{}
 	for i := range t.Subscriptions {
-		t.Subscriptions[i].validate(c, fmt.Sprintf("subscriptions[%d]", i))
+		sub := &t.Subscriptions[i]
+		field := fmt.Sprintf("subscriptions[%d]", i)
+		sub.validate(c, field)
+		if l := sub.Label(i); names[l] {
+			c.Errorf(field+".name", "duplicate subscription name %q in this topic", l)
+		} else {
+			names[l] = true
+		}
 	}
+	checkGrouping(c, t.GroupWait, t.GroupInterval)
 }
 
 func (s *Subscription) validate(c *Check, field string) {
@@ -77,6 +118,10 @@ func (s *Subscription) validate(c *Check, field string) {
 	}
 	if s.FilterPolicy != nil && s.FilterPolicy.Node.Kind != MappingNode {
 		c.Errorf(field+".filter_policy", "must be a mapping of attribute names to conditions")
+	}
+	checkTemplate(c, field+".template", s.Template)
+	if s.DeliveryPolicy != nil {
+		s.DeliveryPolicy.validate(c, field+".delivery_policy")
 	}
 	switch {
 	case s.Email != nil:

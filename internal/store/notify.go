@@ -1,0 +1,234 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Outbox message states.
+const (
+	OutboxPending = "pending" // waiting for its next attempt
+	OutboxMuted   = "muted"   // held back by a silence or maintenance window, not sent
+	OutboxSent    = "sent"
+	OutboxDead    = "dead"    // failed for good: a dead letter, can be replayed
+	OutboxDropped = "dropped" // was muted, and no longer mattered when the silence ended
+)
+
+// OutboxMessage is one notification to send through one subscription: the durable outbox.
+// Rows stay after they finish (sent, dead, dropped) as the delivery log, until pruned.
+type OutboxMessage struct {
+	ID           int64  // assigned by the store
+	Key          string // idempotency key (unique): the same on every attempt
+	Environment  string
+	Topic        string
+	Subscription string // stable label of the subscription within its topic
+	Channel      string // email, slack, discord, webhook, pagerduty, sms
+	// Subject is what the message is about: an alarm instance name, an event id, or
+	// "incident/ID". Muted messages are released or dropped by it.
+	Subject    string
+	IncidentID int64  // 0 when not about an incident
+	Message    []byte // notify.Message as JSON
+	State      string // one of the Outbox* states
+	MutedBy    string // "silence/ID" or "maintenance/NAME" when muted
+	CreatedAt  time.Time
+	NextAt     time.Time // pending: when the next attempt is due
+	Attempts   int
+	LastError  string    // "CODE: message" of the last failed attempt
+	ErrorCode  string    // CODE of the last failed attempt
+	FinishedAt time.Time // when it was sent, died or was dropped; zero otherwise
+}
+
+// DeliveryAttempt is one try to send an outbox message: the delivery log.
+type DeliveryAttempt struct {
+	ID          int64 // assigned by the store
+	OutboxID    int64
+	Environment string
+	Attempt     int // 1 for the first
+	At          time.Time
+	Duration    time.Duration
+	Outcome     string // "sent", "retry", "dead"
+	ErrorCode   string // "" when sent
+	Error       string
+}
+
+// HeldNotice is one notification waiting for its group to be sent (group_wait and
+// group_interval): all notices of one (Environment, Topic, Subscription, GroupKey) that
+// are due go out as one message.
+type HeldNotice struct {
+	ID           int64 // assigned by the store
+	Environment  string
+	Topic        string
+	Subscription string
+	Channel      string
+	GroupKey     string
+	Subject      string
+	DueAt        time.Time
+	CreatedAt    time.Time
+	Item         []byte // the notification (notify's JSON)
+}
+
+// OutboxQuery selects outbox messages of one environment, newest (ID) first.
+type OutboxQuery struct {
+	Environment string // required
+	State       string // optional
+	IncidentID  int64  // optional
+	Subject     string // optional exact
+	BeforeID    int64  // optional cursor: only ID < BeforeID
+	Limit       int    // ≤ 0 means 100
+}
+
+// Notifications keeps the grouping stage, the outbox and the delivery log.
+type Notifications interface {
+	// Enqueue stores held notices and outbox messages in ONE transaction, filling their
+	// IDs. When fromDelivery is not 0 the event delivery with that ID (a topic or
+	// escalation-policy target, see Events) is removed in the same transaction, and if it
+	// no longer exists nothing is stored and ErrNotFound is returned: a fan-out happens
+	// once even when it is retried after a crash. An outbox Key that already exists fails
+	// the whole call with an error wrapping ErrDuplicate.
+	Enqueue(ctx context.Context, fromDelivery int64, notices []HeldNotice, msgs []OutboxMessage) error
+	// DueNotices returns up to limit (≤ 0 means 1000) held notices with DueAt ≤ now,
+	// ordered by (Environment, Topic, Subscription, GroupKey, ID).
+	DueNotices(ctx context.Context, now time.Time, limit int) ([]HeldNotice, error)
+	// NextNoticeAt returns the earliest DueAt of the held notices, false when none.
+	NextNoticeAt(ctx context.Context) (time.Time, bool, error)
+	// FlushGroup removes the held notices ids and stores msg (filling its ID) in one
+	// transaction, and records msg.CreatedAt as the group's last send. If any of ids is
+	// gone, nothing changes and ErrNotFound is returned.
+	FlushGroup(ctx context.Context, ids []int64, msg *OutboxMessage, groupKey string) error
+	// GroupLastSent returns when a group last flushed, false when never.
+	GroupLastSent(ctx context.Context, env, topic, subscription, groupKey string) (time.Time, bool, error)
+
+	// DueOutbox returns up to limit (≤ 0 means 100) pending messages with NextAt ≤ now,
+	// oldest NextAt first.
+	DueOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxMessage, error)
+	// NextOutboxAt returns the earliest NextAt of the pending messages, false when none.
+	NextOutboxAt(ctx context.Context) (time.Time, bool, error)
+	// RecordAttempt stores the outcome of an attempt in one transaction: the message's
+	// State, Attempts, NextAt, LastError, ErrorCode and FinishedAt are set from m (found by
+	// m.ID), and a is appended to the log (a.ID filled). ErrNotFound if m.ID is absent.
+	RecordAttempt(ctx context.Context, m OutboxMessage, a *DeliveryAttempt) error
+	// ListOutbox returns messages newest first.
+	ListOutbox(ctx context.Context, q OutboxQuery) ([]OutboxMessage, error)
+	// GetOutbox returns one message of env, or ErrNotFound.
+	GetOutbox(ctx context.Context, env string, id int64) (OutboxMessage, error)
+	// ListAttempts returns the attempts of one message (outboxID ≠ 0), or of the whole
+	// environment, newest first, up to limit (≤ 0 means 100).
+	ListAttempts(ctx context.Context, env string, outboxID int64, limit int) ([]DeliveryAttempt, error)
+	// ReplayOutbox makes a dead message pending again: Attempts 0, NextAt = now, no error,
+	// no FinishedAt. ErrNotFound if absent, of another environment or not dead.
+	ReplayOutbox(ctx context.Context, env string, id int64, now time.Time) error
+	// MutedOutbox returns up to limit (≤ 0 means 1000) muted messages, oldest first.
+	MutedOutbox(ctx context.Context, limit int) ([]OutboxMessage, error)
+	// ReleaseMuted makes a muted message pending with NextAt = now (send) or dropped with
+	// FinishedAt = now (send=false). ErrNotFound if absent or not muted.
+	ReleaseMuted(ctx context.Context, id int64, now time.Time, send bool) error
+	// OutboxDepth counts pending messages and returns the oldest CreatedAt among them.
+	OutboxDepth(ctx context.Context) (int, time.Time, error)
+	// PruneNotifications deletes finished messages (FinishedAt < before), their attempts,
+	// and group records last sent before it; it returns how many messages it deleted.
+	PruneNotifications(ctx context.Context, before time.Time) (int64, error)
+}
+
+// Incident states.
+const (
+	IncidentOpen         = "open"
+	IncidentAcknowledged = "acknowledged"
+	IncidentResolved     = "resolved"
+)
+
+// Incident is one alarm instance (or event) in trouble, from open to resolved.
+type Incident struct {
+	ID          int64 // assigned by the store
+	Environment string
+	// Key identifies what it is about: the alarm instance name, or "event:RULE:ID". At
+	// most one incident per (Environment, Key) is open or acknowledged at a time.
+	Key        string
+	Policy     string // escalation policy
+	Source     string // "alarm" or "event"
+	Title      string
+	State      string // one of the Incident* states
+	OpenedAt   time.Time
+	AckedAt    time.Time // zero unless acknowledged
+	AckedBy    string
+	ResolvedAt time.Time // zero unless resolved
+	ResolvedBy string
+	Step       int       // the next step to notify (index into the policy's steps)
+	Cycle      int       // how many times the steps were repeated so far
+	NextAt     time.Time // when the next step is due; zero when none
+	// AckDeadline re-opens an acknowledged incident when it passes (ack timeout); zero when none.
+	AckDeadline   time.Time
+	AutoResolveAt time.Time // event incidents: resolve then; zero when none
+	Notified      []string  // topics notified so far (they hear about the resolution)
+	Message       []byte    // notify.Message JSON describing what it is about
+	UpdatedAt     time.Time
+}
+
+// TimelineEntry is one line of an incident's timeline.
+type TimelineEntry struct {
+	ID         int64 // assigned by the store
+	IncidentID int64
+	At         time.Time
+	Kind       string // opened, state, notified, failed, acknowledged, reopened, resolved, annotation, muted
+	Text       string
+	Data       []byte // optional JSON
+}
+
+// IncidentQuery selects incidents of one environment, newest (ID) first.
+type IncidentQuery struct {
+	Environment string   // required
+	States      []string // optional: any of
+	BeforeID    int64    // optional cursor
+	Limit       int      // ≤ 0 means 100
+}
+
+// Incidents keeps incidents and their timelines.
+type Incidents interface {
+	// OpenIncident stores inc (State open) with its first timeline entry unless an
+	// incident with the same (Environment, Key) is open or acknowledged: then it returns
+	// that incident and false, storing nothing. entry.IncidentID is filled in.
+	OpenIncident(ctx context.Context, inc Incident, entry TimelineEntry) (Incident, bool, error)
+	// UpdateIncident replaces the incident inc.ID's mutable fields (State, Acked*,
+	// Resolved*, Step, Cycle, NextAt, AckDeadline, AutoResolveAt, Notified, Message,
+	// UpdatedAt) and appends the timeline entries and outbox messages, in ONE transaction.
+	// ErrNotFound if absent.
+	UpdateIncident(ctx context.Context, inc Incident, entries []TimelineEntry, msgs []OutboxMessage) error
+	// AppendTimeline adds entries to incidents' timelines.
+	AppendTimeline(ctx context.Context, entries []TimelineEntry) error
+	// GetIncident returns one incident of env, or ErrNotFound.
+	GetIncident(ctx context.Context, env string, id int64) (Incident, error)
+	// ListIncidents returns incidents newest first.
+	ListIncidents(ctx context.Context, q IncidentQuery) ([]Incident, error)
+	// ActiveIncidents returns every open or acknowledged incident of every environment,
+	// oldest first.
+	ActiveIncidents(ctx context.Context) ([]Incident, error)
+	// Timeline returns an incident's entries oldest first (by At, then ID).
+	Timeline(ctx context.Context, incidentID int64) ([]TimelineEntry, error)
+}
+
+// Silence mutes notifications that match it between StartsAt and EndsAt.
+type Silence struct {
+	ID          int64 // assigned by the store
+	Environment string
+	Matchers    []byte // notify's matcher JSON
+	StartsAt    time.Time
+	EndsAt      time.Time
+	CreatedBy   string
+	Comment     string
+	CreatedAt   time.Time
+}
+
+// Silences keeps ad hoc silences.
+type Silences interface {
+	// AddSilence stores s and returns its ID.
+	AddSilence(ctx context.Context, s Silence) (int64, error)
+	// GetSilence returns one silence of env, or ErrNotFound.
+	GetSilence(ctx context.Context, env string, id int64) (Silence, error)
+	// ListSilences returns the silences of env (every environment when env is ""), newest
+	// first, up to limit (≤ 0 means 100); unless expired is true, those with EndsAt ≤ now
+	// are left out.
+	ListSilences(ctx context.Context, env string, now time.Time, expired bool, limit int) ([]Silence, error)
+	// ActiveSilences returns every silence of every environment with StartsAt ≤ now < EndsAt.
+	ActiveSilences(ctx context.Context, now time.Time) ([]Silence, error)
+	// ExpireSilence sets EndsAt = now if it is later. ErrNotFound if absent or of another env.
+	ExpireSilence(ctx context.Context, env string, id int64, now time.Time) error
+}
