@@ -25,6 +25,24 @@ type Loop struct {
 	// calls it stalled (default StallFactor intervals). Loops that poll often but may
 	// run long cycles set it.
 	StallAfter time.Duration
+	// Wake, when not nil, starts a cycle early: a producer that just made work for the
+	// loop signals it (see Waker) instead of waiting for the interval.
+	Wake <-chan struct{}
+}
+
+// Waker is a signal that coalesces: any number of Wake calls before the loop looks leave
+// one pending wake-up. The zero value is not usable; call NewWaker.
+type Waker chan struct{}
+
+// NewWaker returns a waker for Loop.Wake.
+func NewWaker() Waker { return make(Waker, 1) }
+
+// Wake signals the loop without blocking.
+func (w Waker) Wake() {
+	select {
+	case w <- struct{}{}:
+	default:
+	}
 }
 
 // StallFactor is how many intervals may pass without a completed cycle before a loop
@@ -103,6 +121,8 @@ func (s *Supervisor) Start(ctx context.Context, l Loop) {
 				t.Stop()
 				return
 			case <-t.C:
+			case <-l.Wake:
+				t.Stop()
 			}
 		}
 	}()

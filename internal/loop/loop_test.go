@@ -64,3 +64,30 @@ func TestOffsetIsDeterministicAndBounded(t *testing.T) {
 		t.Errorf("offsets are not spread: %v", seen)
 	}
 }
+
+func TestWakeRunsACycleEarly(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		s := New(nil)
+		w := NewWaker()
+		cycles := 0
+		s.Start(ctx, Loop{Name: "woken", Interval: time.Hour, Wake: w, Cycle: func(context.Context) error { cycles++; return nil }})
+		synctest.Wait()
+		if cycles != 1 {
+			t.Fatalf("first cycle: %d", cycles)
+		}
+		w.Wake()
+		synctest.Wait()
+		if cycles != 2 {
+			t.Fatalf("after a wake: %d cycles, want 2", cycles)
+		}
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if cycles != 2 {
+			t.Fatalf("a cycle ran without a wake or the interval: %d", cycles)
+		}
+		cancel()
+		s.Wait()
+	})
+}

@@ -62,12 +62,11 @@ func (s *Server) alarmLoop() loop.Loop {
 // and notifications consume it in later milestones; the engine records the actions in
 // the alarm's history meanwhile).
 func (s *Server) alarmChanged(ch engine.Change) {
-	if ch.ActionsOnly {
-		return // a composite's held actions, not a state change
+	if !ch.ActionsOnly { // else a composite's held actions: no state change, but they run
+		s.metrics.alarmTransition(string(ch.New))
+		s.log.Info("alarm state change", "environment", ch.Env, "alarm", engine.InstanceName(ch.Alarm, ch.Instance),
+			"from", ch.Old, "to", ch.New, "reason", ch.Reason)
 	}
-	s.metrics.alarmTransition(string(ch.New))
-	s.log.Info("alarm state change", "environment", ch.Env, "alarm", engine.InstanceName(ch.Alarm, ch.Instance),
-		"from", ch.Old, "to", ch.New, "reason", ch.Reason)
 	ev, err := ch.Event()
 	if err != nil {
 		s.log.Error("alarm state change event", "err", err)
@@ -91,7 +90,7 @@ func (s *Server) listAlarms(r *http.Request) (any, error) {
 	list := s.alarms.Instances(r.PathValue("env"), engine.Filter{State: state, Prefix: q.Get("prefix")})
 	out := make([]map[string]any, len(list))
 	for i, inst := range list {
-		out[i] = instanceJSON(inst, false)
+		out[i] = s.withFlapping(r.PathValue("env"), instanceJSON(inst, false))
 	}
 	return map[string]any{"environment": r.PathValue("env"), "alarms": out}, nil
 }
@@ -110,6 +109,16 @@ func instanceJSON(inst engine.Instance, detail bool) map[string]any {
 	return m
 }
 
+// withFlapping adds the notifier's flapping flag (and since when) to an instance.
+func (s *Server) withFlapping(env string, m map[string]any) map[string]any {
+	on, since := s.notifier.Flapping(env, m["name"].(string))
+	m["flapping"] = on
+	if on {
+		m["flapping_since"] = since
+	}
+	return m
+}
+
 // getAlarm is GET /api/v1/environments/{env}/alarms/{name}; name may be an instance
 // (NAME[Dim=value,…]).
 func (s *Server) getAlarm(r *http.Request) (any, error) {
@@ -122,7 +131,7 @@ func (s *Server) getAlarm(r *http.Request) (any, error) {
 	var out []map[string]any
 	for _, inst := range instances {
 		if instance == "" || inst.Instance == instance {
-			out = append(out, instanceJSON(inst, true))
+			out = append(out, s.withFlapping(env, instanceJSON(inst, true)))
 		}
 	}
 	if instance != "" && len(out) == 0 {

@@ -33,6 +33,13 @@ func TestAlarmEndToEnd(t *testing.T) {
 	clock := &fakeClock{now: time.Now().UTC().Truncate(time.Minute).Add(-10 * time.Minute)}
 	data := t.TempDir()
 	ts := start(t, quickstart, func(o *Options) { o.Now = clock.Now; o.DataDir = data })
+	path := "/api/v1/environments/production/alarms/api-5xx-errors"
+	var got map[string]any
+	eventually(t, "the first evaluation (OK: missing data is not breaching)", func() bool {
+		_, got = ts.call(t, "GET", path, adminTok, "")
+		insts, _ := got["instances"].([]any)
+		return len(insts) == 1 && insts[0].(map[string]any)["state"] == "OK"
+	})
 	base := clock.Now()
 	var datums []string
 	for m := 0; m < 3; m++ {
@@ -47,8 +54,6 @@ func TestAlarmEndToEnd(t *testing.T) {
 	}
 	// api-5xx-errors: Sum ≥ 10 in 3 of 3 one-minute periods. Close the third minute.
 	clock.Set(base.Add(3*time.Minute + 11*time.Second))
-	path := "/api/v1/environments/production/alarms/api-5xx-errors"
-	var got map[string]any
 	eventually(t, "the alarm to reach ALARM", func() bool {
 		_, got = ts.call(t, "GET", path, adminTok, "")
 		insts, _ := got["instances"].([]any)

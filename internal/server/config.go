@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 
 	"github.com/tocsin/tocsin/internal/event/rules"
+	"github.com/tocsin/tocsin/internal/notify"
+	"github.com/tocsin/tocsin/internal/notify/channel"
 	"github.com/tocsin/tocsin/internal/stack"
 	"github.com/tocsin/tocsin/internal/store"
 )
@@ -21,7 +23,8 @@ type config struct {
 	effective map[string]*stack.Env
 	origins   map[string]map[stack.Key]string // env → resource → "stack" or "api"
 	order     []string
-	rules     *rules.Set // the effective event rules, compiled
+	rules     *rules.Set    // the effective event rules, compiled
+	notify    *notify.Setup // topics with their channels, escalation policies, windows
 }
 
 func (c *config) envNames() []string { return c.order }
@@ -91,6 +94,9 @@ func (s *Server) reload(ctx context.Context, trigger string) error {
 		return err
 	}
 	s.cfg.cur.Store(cfg)
+	if s.notifier != nil {
+		s.notifier.Reconfigure()
+	}
 	if err := s.configureAlarms(ctx); err != nil {
 		return err
 	}
@@ -139,6 +145,10 @@ func (s *Server) compose(ctx context.Context, st *stack.Stack) (*config, error) 
 	}
 	var err error
 	if cfg.rules, err = rules.Build(cfg.envs()); err != nil {
+		return nil, err
+	}
+	set := st.Project.Server
+	if cfg.notify, err = notify.Build(cfg.envs(), set.Notifications, set.PublicURL, channel.Factories(), s.opts.Now); err != nil {
 		return nil, err
 	}
 	return cfg, nil

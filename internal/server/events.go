@@ -22,14 +22,16 @@ const tocsinSource = "tocsin"
 // events into the pipeline. The bus applies back-pressure: a slow store slows producers.
 func (s *Server) openEvents() {
 	s.pipeline = pipeline.New(pipeline.Options{Store: s.store, Rules: func() *rules.Set { return s.cfg.get().rules },
-		Retire: s.alarms.RetireInstances, Now: s.opts.Now, Log: s.log.With("part", "events")})
+		Retire: s.alarms.RetireInstances, Now: s.opts.Now, Log: s.log.With("part", "events"), Delivered: s.deliverWaker.Wake})
 	timeout := 10 * time.Second
 	if d := s.cfg.get().stack.Project.Server.Events.WebhookTimeout; d != nil {
 		timeout = d.Std()
 	}
 	webhook := &deliver.Webhook{Timeout: timeout, Lookup: s.webhookTarget}
+	senders := s.notifySenders()
+	senders[rules.KindWebhook] = webhook
 	s.deliverer = deliver.New(deliver.Options{Store: s.store, Now: s.opts.Now, Log: s.log.With("part", "deliveries"),
-		Senders: map[string]deliver.Sender{rules.KindWebhook: webhook, rules.KindTopic: deliver.Recorder{}, rules.KindEscalation: deliver.Recorder{}},
+		Senders: senders,
 		OnDone:  func(d *store.Delivery, outcome string) { s.metrics.delivery(d.Kind, outcome) },
 		OnDead:  s.deadLettered})
 	s.scheduler = pipeline.NewScheduler(s.pipeline)
@@ -107,7 +109,7 @@ func (s *Server) eventLoops() []loop.Loop {
 		keep = d.Std()
 	}
 	return []loop.Loop{
-		{Name: "event-deliveries", Interval: 100 * time.Millisecond, StallAfter: 2 * time.Minute, Cycle: func(ctx context.Context) error {
+		{Name: "event-deliveries", Interval: 100 * time.Millisecond, Wake: s.deliverWaker, StallAfter: 2 * time.Minute, Cycle: func(ctx context.Context) error {
 			_, err := s.deliverer.Drain(ctx)
 			return err
 		}},

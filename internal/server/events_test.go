@@ -21,6 +21,7 @@ type receiver struct {
 	statuses []int
 	bodies   []string
 	headers  []http.Header
+	paths    []string
 	srv      *httptest.Server
 }
 
@@ -35,6 +36,7 @@ func newReceiver(t *testing.T, statuses ...int) *receiver {
 		}
 		rc.bodies = append(rc.bodies, string(body))
 		rc.headers = append(rc.headers, r.Header.Clone())
+		rc.paths = append(rc.paths, r.URL.Path)
 		rc.mu.Unlock()
 		w.WriteHeader(status)
 	}))
@@ -46,6 +48,13 @@ func (rc *receiver) got() ([]string, []http.Header) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	return append([]string(nil), rc.bodies...), append([]http.Header(nil), rc.headers...)
+}
+
+// requestPaths returns the paths of the requests received, in order.
+func (rc *receiver) requestPaths() []string {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]string(nil), rc.paths...)
 }
 
 func (rc *receiver) answer(statuses ...int) {

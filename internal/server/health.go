@@ -75,7 +75,7 @@ type smokeTest struct {
 // handleTest is GET /test: a deep smoke test that exercises the real paths.
 func (s *Server) handleTest(w http.ResponseWriter, r *http.Request) {
 	h := s.health(r.Context())
-	tests := []smokeTest{s.testStore(r.Context()), s.testLastReload(), s.testIngestQuery(r.Context()), s.testEventRoundTrip(r.Context())}
+	tests := []smokeTest{s.testStore(r.Context()), s.testLastReload(), s.testIngestQuery(r.Context()), s.testEventRoundTrip(r.Context()), s.testNotification(r.Context())}
 	ok := len(h.Failing) == 0
 	for _, t := range tests {
 		ok = ok && t.Success

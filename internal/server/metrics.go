@@ -28,6 +28,7 @@ type metrics struct {
 	detection   prometheus.Histogram
 	httpLatency *prometheus.HistogramVec
 	deliveries  *prometheus.CounterVec
+	notified    *prometheus.CounterVec
 }
 
 func newMetrics(s *Server) *metrics {
@@ -65,6 +66,24 @@ func newMetrics(s *Server) *metrics {
 		return float64(n)
 	})
 	m.reg.MustRegister(append(events, m.deliveries, pending)...)
+	m.notified = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tocsin_notification_attempts_total", Help: "Notification delivery attempts by channel and outcome (sent, retry, dead)."}, []string{"channel", "outcome"})
+	outbox := func(name, help string, v func(n int, oldest time.Time) float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
+			n, oldest, err := s.store.OutboxDepth(context.Background())
+			if err != nil {
+				return 0
+			}
+			return v(n, oldest)
+		})
+	}
+	m.reg.MustRegister(m.notified,
+		outbox("tocsin_notification_outbox_depth", "Notifications waiting in the outbox for their first or next attempt.", func(n int, _ time.Time) float64 { return float64(n) }),
+		outbox("tocsin_notification_outbox_oldest_seconds", "Age of the oldest notification waiting in the outbox (0 when empty).", func(n int, oldest time.Time) float64 {
+			if n == 0 || oldest.IsZero() {
+				return 0
+			}
+			return s.opts.Now().Sub(oldest).Seconds()
+		}))
 	build := prometheus.NewGauge(prometheus.GaugeOpts{Name: "tocsin_build_info", Help: "Always 1; labels carry the version.", ConstLabels: prometheus.Labels{"version": s.opts.Version}})
 	build.Set(1)
 	loops := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tocsin_loops_stalled", Help: "Number of periodic loops that have not completed a cycle within 3 intervals."}, func() float64 {
@@ -97,6 +116,10 @@ func (m *metrics) rejected(reason string)        { m.rejects.WithLabelValues(rea
 func (m *metrics) alarmTransition(state string) { m.transitions.WithLabelValues(state).Inc() }
 
 func (m *metrics) delivery(kind, outcome string) { m.deliveries.WithLabelValues(kind, outcome).Inc() }
+
+func (m *metrics) notification(channel, outcome, _ string) {
+	m.notified.WithLabelValues(channel, outcome).Inc()
+}
 
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})

@@ -61,6 +61,19 @@ func (s *Server) routeTable() []route {
 		{"POST /api/v1/environments/{env}/dead-letters/{id}/replay", envScoped, "write", j((*Server).replayDeadLetter)},
 		{"DELETE /api/v1/environments/{env}/dead-letters/{id}", envScoped, "write", j((*Server).deleteDeadLetter)},
 		{"POST /api/v1/environments/{env}/backtest", envScoped, "read", j((*Server).backtestAlarm)},
+		{"GET /api/v1/environments/{env}/notifications", envScoped, "read", j((*Server).listNotifications)},
+		{"GET /api/v1/environments/{env}/notifications/{id}", envScoped, "read", j((*Server).getNotification)},
+		{"POST /api/v1/environments/{env}/notifications/{id}/replay", envScoped, "write", j((*Server).replayNotification)},
+		{"POST /api/v1/environments/{env}/topics/{topic}/test", envScoped, "write", j((*Server).testTopic)},
+		{"GET /api/v1/environments/{env}/incidents", envScoped, "read", j((*Server).listIncidents)},
+		{"GET /api/v1/environments/{env}/incidents/{id}", envScoped, "read", j((*Server).getIncident)},
+		{"POST /api/v1/environments/{env}/incidents/{id}/ack", envScoped, "write", j((*Server).ackIncident)},
+		{"POST /api/v1/environments/{env}/incidents/{id}/resolve", envScoped, "write", j((*Server).resolveIncident)},
+		{"GET /api/v1/environments/{env}/silences", envScoped, "read", j((*Server).listSilences)},
+		{"POST /api/v1/environments/{env}/silences", envScoped, "write", j((*Server).postSilence)},
+		{"DELETE /api/v1/environments/{env}/silences/{id}", envScoped, "write", j((*Server).expireSilence)},
+		{"GET /ack", public, "", func(s *Server) http.Handler { return http.HandlerFunc(s.ackPage) }},
+		{"POST /ack", public, "", func(s *Server) http.Handler { return http.HandlerFunc(s.ackLink) }},
 	}
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/tocsin/tocsin/internal/event/pipeline"
 	"github.com/tocsin/tocsin/internal/loop"
 	"github.com/tocsin/tocsin/internal/metricstore"
+	"github.com/tocsin/tocsin/internal/notify"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/store/sqlite"
 )
@@ -56,23 +57,27 @@ const DefaultListen = "127.0.0.1:8080"
 
 // Server is a running tocsin.
 type Server struct {
-	opts        Options
-	log         *slog.Logger
-	store       store.Store
-	metricDB    *sqlite.DB
-	metricStore *metricstore.Store
-	alarms      *engine.Engine
-	bus         *event.Bus
-	pipeline    *pipeline.Pipeline
-	deliverer   *deliver.Worker
-	scheduler   *pipeline.Scheduler
-	stopBus     func()
-	closing     atomic.Bool
-	loops       *loop.Supervisor
-	metrics     *metrics
-	listener    net.Listener
-	http        *http.Server
-	admin       string
+	opts         Options
+	log          *slog.Logger
+	store        store.Store
+	metricDB     *sqlite.DB
+	metricStore  *metricstore.Store
+	alarms       *engine.Engine
+	bus          *event.Bus
+	pipeline     *pipeline.Pipeline
+	deliverer    *deliver.Worker
+	scheduler    *pipeline.Scheduler
+	notifier     *notify.Notifier
+	sendWaker    loop.Waker // the outbox has messages due
+	deliverWaker loop.Waker // the event deliveries have work
+	selftestSink *sink
+	stopBus      func()
+	closing      atomic.Bool
+	loops        *loop.Supervisor
+	metrics      *metrics
+	listener     net.Listener
+	http         *http.Server
+	admin        string
 
 	statsdWG    sync.WaitGroup
 	stopStatsD  context.CancelFunc
@@ -123,6 +128,11 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	if err := s.openAlarms(ctx); err != nil {
+		s.closeMetrics()
+		db.Close()
+		return nil, err
+	}
+	if err := s.openNotify(); err != nil {
 		s.closeMetrics()
 		db.Close()
 		return nil, err
@@ -211,7 +221,7 @@ func (s *Server) startLoops(ctx context.Context) {
 	}
 	s.loops.Start(ctx, s.alarmLoop())
 	s.loops.Start(ctx, s.historyLoop())
-	for _, l := range s.eventLoops() {
+	for _, l := range append(s.eventLoops(), s.notifyLoops()...) {
 		s.loops.Start(ctx, l)
 	}
 	for _, l := range s.opts.Loops {

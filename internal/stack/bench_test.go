@@ -15,7 +15,7 @@ func writeLargeStack(b *testing.B, n int) string {
 	dir := b.TempDir()
 	os.MkdirAll(filepath.Join(dir, "environments"), 0o755)
 	os.WriteFile(filepath.Join(dir, "tocsin.yaml"), []byte("environments: [ci, staging, production]\nvariables: {threshold: 100}\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "topics.yaml"), []byte("topics:\n  - name: alarms\n    subscriptions:\n      - email: {to: [ops@example.com]}\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "topics.yaml"), []byte("topics:\n  - name: alarms\n    subscriptions:\n      - webhook: {url: 'https://hooks.example.com/ops'}\n"), 0o644)
 	var alarms, overlay strings.Builder
 	alarms.WriteString("alarms:\n")
 	overlay.WriteString("variables: {threshold: 50}\nalarms:\n")

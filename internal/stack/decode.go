@@ -143,7 +143,7 @@ func (d *decoder) decodeSecret(n *Node, v reflect.Value, path string) {
 	if !n.Secret {
 		ref = ""
 	}
-	v.Set(reflect.ValueOf(Secret{value: s, ref: ref, unresolved: n.Secret && strings.Contains(s, unresolvedSecret)}))
+	v.Set(reflect.ValueOf(Secret{value: &s, ref: ref, unresolved: n.Secret && strings.Contains(s, unresolvedSecret)}))
 }
 
 func (d *decoder) decodeSlice(n *Node, v reflect.Value, path string) {

@@ -179,6 +179,7 @@ func (l *loader) load() *Stack {
 		}
 		st.Envs = append(st.Envs, l.buildEnv(name, &st.Project))
 	}
+	checkEmailSettings(l.sink, st)
 	for _, want := range l.opts.Envs {
 		if !contains(st.Project.Environments, want) {
 			l.sink.errorf(lookupPos(root, "environments"), "environments", "environment %q is not declared%s", want, suggest(want, st.Project.Environments))

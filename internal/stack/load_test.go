@@ -121,6 +121,9 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	out.Write(j)
 	out.Write(y)
 	fmt.Fprintf(&out, "%v %+v %#v %s", topic, topic, topic.Subscriptions[0].Slack.URL, topic.Subscriptions[0].Slack.URL)
+	// fmt cannot call String on a secret held in an unexported field (a channel's config).
+	hidden := struct{ url Secret }{topic.Subscriptions[0].Slack.URL}
+	fmt.Fprintf(&out, " %v %+v %#v", hidden, hidden, hidden)
 	slog.New(slog.NewJSONHandler(&out, nil)).Info("x", "url", topic.Subscriptions[0].Slack.URL)
 	r, _ := Render(st.Env("production"))
 	out.Write(r)

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"fmt"
 	"net/mail"
 	"text/template"
 	"time"
@@ -152,5 +153,28 @@ func checkGrouping(c *Check, wait, interval *Duration) {
 	}
 	if interval != nil && *interval < 0 {
 		c.Errorf("group_interval", "must not be negative")
+	}
+}
+
+// checkEmailSettings reports e-mail subscriptions when the server has no SMTP server to
+// send them through: the subscription would never deliver.
+func checkEmailSettings(s *sink, st *Stack) {
+	smtp := st.Project.Server.Notifications.SMTP
+	if smtp.Host != "" && smtp.From != "" {
+		return
+	}
+	seen := map[string]bool{}
+	for _, env := range st.Envs {
+		for _, en := range env.All("topics") {
+			for i, sub := range en.Resource.(*Topic).Subscriptions {
+				path := fmt.Sprintf("%s.subscriptions[%d].email", resourcePath(en.Kind, en.Name), i)
+				if sub.Email == nil || seen[path] {
+					continue
+				}
+				seen[path] = true
+				s.errorf(lookupPos(en.node, fmt.Sprintf("subscriptions[%d].email", i)), path,
+					"e-mail needs an SMTP server: set server.notifications.smtp.host and server.notifications.smtp.from")
+			}
+		}
 	}
 }

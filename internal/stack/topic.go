@@ -1,10 +1,14 @@
 package stack
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/mail"
 	"net/url"
 	"regexp"
+
+	"github.com/tocsin/tocsin/internal/event/pattern"
 )
 
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
@@ -118,6 +122,13 @@ func (s *Subscription) validate(c *Check, field string) {
 	}
 	if s.FilterPolicy != nil && s.FilterPolicy.Node.Kind != MappingNode {
 		c.Errorf(field+".filter_policy", "must be a mapping of attribute names to conditions")
+	} else if _, err := s.CompileFilter(); err != nil {
+		var pe *pattern.Error
+		if errors.As(err, &pe) {
+			c.Errorf(joinPath(field+".filter_policy", pe.Path), "invalid filter policy: %s", pe.Msg)
+		} else {
+			c.Errorf(field+".filter_policy", "%v", err)
+		}
 	}
 	checkTemplate(c, field+".template", s.Template)
 	if s.DeliveryPolicy != nil {
@@ -150,6 +161,19 @@ func (s *Subscription) validate(c *Check, field string) {
 			}
 		}
 	}
+}
+
+// CompileFilter compiles the filter policy, in the event-pattern language, over the
+// message attributes (nil when there is none).
+func (s *Subscription) CompileFilter() (*pattern.Pattern, error) {
+	if s.FilterPolicy == nil {
+		return nil, nil
+	}
+	src, err := json.Marshal(s.FilterPolicy.Value())
+	if err != nil {
+		return nil, err
+	}
+	return pattern.Compile(src)
 }
 
 // checkURL validates an http(s) URL held in a secret without printing it.

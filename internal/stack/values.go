@@ -83,16 +83,23 @@ func (d *Duration) decodeScalar(s string) error {
 // Secret holds a value that came from ${env:…}, ${file:…} or a secret field. It prints as
 // <secret> in every format tocsin writes (fmt, JSON, YAML, slog); Reveal is the only way out.
 type Secret struct {
-	value      string
+	// value is behind a pointer so that fmt, which cannot call String on a Secret kept
+	// in an unexported field, prints an address rather than the value.
+	value      *string
 	ref        string // the text before interpolation, e.g. ${env:SLACK_URL}
 	unresolved bool   // loaded with SkipSecrets: the value is unknown
 }
 
 // NewSecret makes a secret from a value, e.g. in tests.
-func NewSecret(value string) Secret { return Secret{value: value} }
+func NewSecret(value string) Secret { return Secret{value: &value} }
 
 // Reveal returns the secret value. Call it only where the value is used on the wire.
-func (s Secret) Reveal() string { return s.value }
+func (s Secret) Reveal() string {
+	if s.value == nil {
+		return ""
+	}
+	return *s.value
+}
 
 // Ref returns the expression the secret came from (safe to print), or "" for a literal.
 func (s Secret) Ref() string { return s.ref }
@@ -101,7 +108,7 @@ func (s Secret) Ref() string { return s.ref }
 func (s Secret) Resolved() bool { return !s.unresolved }
 
 // IsZero reports whether no secret was given.
-func (s Secret) IsZero() bool { return s.value == "" && s.ref == "" && !s.unresolved }
+func (s Secret) IsZero() bool { return s.Reveal() == "" && s.ref == "" && !s.unresolved }
 
 const masked = "<secret>"
 

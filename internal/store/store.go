@@ -22,6 +22,9 @@ type Store interface {
 	Probe
 	Alarms
 	Events
+	Notifications
+	Incidents
+	Silences
 	Close() error
 }
 

@@ -193,7 +193,7 @@ func (e *Engine) evaluateComposites(now time.Time) ([]store.AlarmState, []store.
 				targets := actionsFor(c.actions, eval.State(s))
 				for _, a := range targets {
 					history = append(history, store.HistoryItem{Environment: env, Alarm: c.name, At: at, Type: "Action",
-						Summary: fmt.Sprintf("Action for %s recorded: %s (delivered by the notification milestone)", s, a)})
+						Summary: fmt.Sprintf("Action for %s: %s notified (see its notifications and incidents)", s, a)})
 				}
 				switch {
 				case len(targets) == 0:

@@ -231,9 +231,9 @@ func transitionItems(d *definition, inst *instance, ch *Change) []store.HistoryI
 	items := []store.HistoryItem{{Environment: d.env, Alarm: d.name, Instance: inst.id, At: ch.At, Type: "StateUpdate",
 		Summary: fmt.Sprintf("Alarm updated from %s to %s", ch.Old, ch.New), Data: data}}
 	for _, a := range ch.Actions {
-		ad, _ := json.Marshal(map[string]any{"actionState": "Recorded", "notificationResource": a, "stateUpdateTimestamp": ch.At})
+		ad, _ := json.Marshal(map[string]any{"actionState": "Queued", "notificationResource": a, "stateUpdateTimestamp": ch.At})
 		items = append(items, store.HistoryItem{Environment: d.env, Alarm: d.name, Instance: inst.id, At: ch.At, Type: "Action",
-			Summary: fmt.Sprintf("Action for %s recorded: %s (delivered by the notification milestone)", ch.New, a), Data: ad})
+			Summary: fmt.Sprintf("Action for %s: %s notified (see its notifications and incidents)", ch.New, a), Data: ad})
 	}
 	return items
 }

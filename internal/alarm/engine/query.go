@@ -153,7 +153,7 @@ func (e *Engine) setCompositeState(ctx context.Context, c *compositeDef, state e
 		}
 		for _, a := range ch.Actions {
 			history = append(history, store.HistoryItem{Environment: c.env, Alarm: c.name, At: now, Type: "Action",
-				Summary: fmt.Sprintf("Action for %s recorded: %s (delivered by the notification milestone)", state, a)})
+				Summary: fmt.Sprintf("Action for %s: %s notified (see its notifications and incidents)", state, a)})
 		}
 		changes = append(changes, ch)
 	}
@@ -200,4 +200,26 @@ func (e *Engine) Seed(env, name, id string, state eval.State) error {
 	}
 	inst.state, inst.reason = state, "Initial state set by the test"
 	return nil
+}
+
+// State returns the current state of an alarm instance named NAME or NAME[instance];
+// false when it does not exist (deleted, retired, never seen).
+func (e *Engine) State(env, name string) (eval.State, bool) {
+	alarm, id := ParseInstanceName(name)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if d := e.defs[env][alarm]; d != nil {
+		for _, inst := range e.inst[d] {
+			if inst.id == id {
+				return inst.state, true
+			}
+		}
+		return "", false
+	}
+	for _, c := range e.comps[env] {
+		if c.name == alarm && id == "" {
+			return c.inst.state, true
+		}
+	}
+	return "", false
 }

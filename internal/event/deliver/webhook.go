@@ -103,11 +103,3 @@ func classifyError(err error) error {
 	}
 	return &Failure{Code: "CONNECTION", Message: "the request failed", Retryable: true}
 }
-
-// Recorder completes topic and escalation-policy deliveries without sending them: the
-// notification milestone gives them channels. Until then they are recorded (counted and
-// kept with the event as the rules it matched).
-type Recorder struct{}
-
-// Send records d.
-func (Recorder) Send(context.Context, *store.Delivery) error { return nil }

@@ -5,6 +5,7 @@ package deliver
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -16,6 +17,14 @@ import (
 // retry.
 type Sender interface {
 	Send(ctx context.Context, d *store.Delivery) error
+}
+
+// BatchSender is a Sender that takes many deliveries at once (the notifier stores what
+// it routes in one transaction). It returns one error per delivery, nil for those it
+// consumed: a consumed delivery is removed by the sender itself.
+type BatchSender interface {
+	Sender
+	SendBatch(ctx context.Context, ds []*store.Delivery) []error
 }
 
 // Options configure a Worker.
@@ -61,7 +70,30 @@ func (w *Worker) Drain(ctx context.Context) (int, error) {
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, w.opts.Concurrency)
 	errs := make([]error, len(due))
+	batches := map[string][]int{}
 	for i := range due {
+		if _, ok := w.opts.Senders[due[i].Kind].(BatchSender); ok {
+			batches[due[i].Kind] = append(batches[due[i].Kind], i)
+		}
+	}
+	for kind, idx := range batches {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ds := make([]*store.Delivery, len(idx))
+			for j, i := range idx {
+				ds[j] = &due[i]
+			}
+			results := w.opts.Senders[kind].(BatchSender).SendBatch(ctx, ds)
+			for j, i := range idx {
+				errs[i] = w.record(ctx, &due[i], results[j])
+			}
+		}()
+	}
+	for i := range due {
+		if _, ok := w.opts.Senders[due[i].Kind].(BatchSender); ok {
+			continue
+		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func(i int) {
@@ -88,14 +120,24 @@ func (w *Worker) attempt(ctx context.Context, d *store.Delivery) error {
 	} else {
 		err = sender.Send(ctx, d)
 	}
+	return w.record(ctx, d, err)
+}
+
+// record stores the outcome of one attempt: finished, retried later, or dead.
+func (w *Worker) record(ctx context.Context, d *store.Delivery, err error) error {
 	if ctx.Err() != nil {
 		return nil // shutting down: the delivery stays pending
 	}
 	d.Attempts++
 	now := w.opts.Now().UTC()
-	if err == nil {
+	if err == nil || errors.Is(err, store.ErrNotFound) {
 		w.done(d, "delivered")
-		return w.opts.Store.FinishDelivery(ctx, d.ID)
+		// A sender may consume the delivery itself (the notifier removes it in the
+		// transaction that stores what it routed); then there is nothing to finish.
+		if err := w.opts.Store.FinishDelivery(ctx, d.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		return nil
 	}
 	f := asFailure(err)
 	d.LastError = f.Error()

@@ -26,6 +26,9 @@ type Options struct {
 	Retire Retirer
 	Now    func() time.Time
 	Log    *slog.Logger
+	// Delivered, when not nil, is told after a commit that stored deliveries, so that
+	// the delivery worker starts at once instead of at its next poll.
+	Delivered func()
 }
 
 // Pipeline accepts events. It is safe for concurrent use; events of one Accept call are
@@ -169,6 +172,18 @@ type outcome struct {
 }
 
 func (p *Pipeline) writeGroup(ctx context.Context, group []*batch) error {
+	n := 0
+	for _, g := range group {
+		n += len(g.acts.Deliveries)
+	}
+	err := p.appendGroup(ctx, group)
+	if err == nil && n > 0 && p.opts.Delivered != nil {
+		p.opts.Delivered()
+	}
+	return err
+}
+
+func (p *Pipeline) appendGroup(ctx context.Context, group []*batch) error {
 	if len(group) == 1 {
 		g := group[0]
 		return p.opts.Store.AppendEvents(ctx, g.records, g.acts.Annotations, g.acts.Deliveries)

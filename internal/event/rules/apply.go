@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -70,9 +71,7 @@ func (r *Rule) Apply(ev Event, now time.Time, a *Actions) {
 				}
 				payload = out
 			}
-			attempts, age := t.Spec.Retry()
-			a.Deliveries = append(a.Deliveries, store.Delivery{Environment: ev.Env, Rule: r.Name, Target: t.ID, Kind: t.Kind,
-				EventID: ev.ID, Payload: payload, FirstAt: now, NextAt: now, MaxAttempts: attempts, MaxAge: age})
+			a.Deliveries = append(a.Deliveries, delivery(t, ev, r.Name, payload, now))
 		}
 	}
 }
@@ -104,4 +103,23 @@ func annotation(t *Target, ev Event, rule string) (store.Annotation, error) {
 		return store.Annotation{}, err
 	}
 	return store.Annotation{Environment: ev.Env, Time: ev.Time, Text: text, Tags: tags, Dimensions: dims, EventID: ev.ID, Rule: rule}, nil
+}
+
+// delivery is the outbox record of a target that sends: a webhook, or a topic, escalation
+// policy or alarm's actions handed to the notifier (their Destination names the topic or
+// policy, as {"name": …}).
+func delivery(t *Target, ev Event, rule string, payload []byte, now time.Time) store.Delivery {
+	d := store.Delivery{Environment: ev.Env, Rule: rule, Target: t.ID, Kind: t.Kind, EventID: ev.ID, Payload: payload, FirstAt: now, NextAt: now,
+		MaxAttempts: 185, MaxAge: 24 * time.Hour}
+	if t.Spec == nil {
+		return d
+	}
+	d.MaxAttempts, d.MaxAge = t.Spec.Retry()
+	switch t.Kind {
+	case KindTopic:
+		d.Destination, _ = json.Marshal(map[string]string{"name": t.Spec.Topic})
+	case KindEscalation:
+		d.Destination, _ = json.Marshal(map[string]string{"name": t.Spec.EscalationPolicy})
+	}
+	return d
 }

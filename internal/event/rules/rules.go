@@ -39,7 +39,23 @@ const (
 	KindWebhook    = "webhook"
 	KindAnnotate   = "annotate"
 	KindRetire     = "retire_alarm_instances"
+	// KindAlarmActions is the built-in target that hands an alarm's state change to the
+	// notifier, which runs the alarm's actions (topics, escalation policies).
+	KindAlarmActions = "alarm_actions"
 )
+
+// AlarmActionsRule is the built-in rule of every environment that routes alarm state
+// changes with actions to the notifier: an alarm's actions are shorthand for a rule on
+// its state-change events. Its name cannot clash with a stack rule's.
+const AlarmActionsRule = "_alarm-actions"
+
+var alarmActionsPattern = func() *pattern.Pattern {
+	p, err := pattern.Compile([]byte(`{"source":["tocsin.alarm"],"detail-type":["Alarm State Change","Alarm Actions Released"],"detail":{"actions":[{"exists":true}]}}`))
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
 
 // Set is every environment's compiled rules. It is immutable and safe for concurrent use.
 type Set struct {
@@ -58,6 +74,11 @@ func Build(envs []*stack.Env) (*Set, error) {
 	s := &Set{envs: map[string]*envRules{}}
 	for _, env := range envs {
 		er := &envRules{byName: map[string]*Rule{}, matcher: pattern.NewMatcher()}
+		builtin := &Rule{Env: env.Name, Name: AlarmActionsRule, Pattern: alarmActionsPattern, Enabled: true,
+			Targets: []Target{{ID: "notifier", Kind: KindAlarmActions}}}
+		er.matcher.Add(0, builtin.Pattern)
+		er.rules = append(er.rules, builtin)
+		er.byName[builtin.Name] = builtin
 		entries := env.All("event_rules")
 		sort.Slice(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
 		for _, e := range entries {

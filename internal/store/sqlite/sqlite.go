@@ -32,7 +32,8 @@ var _ store.Store = (*DB)(nil)
 // statements share a single connection, which serialises them (SQLite allows only one
 // writer at a time anyway, and tocsin's volume of state is small).
 type DB struct {
-	db *sql.DB
+	db    *sql.DB
+	stmts map[string]*sql.Stmt // preparedQueries, prepared at Open; read-only after
 }
 
 // Open opens (creating it if needed) the SQLite database at path, applies any pending
@@ -61,7 +62,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		sqldb.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return &DB{db: sqldb}, nil
+	d := &DB{db: sqldb}
+	if err := d.prepareStatements(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return d, nil
 }
 
 // dataSourceName builds a file: URI for path carrying the per-connection pragmas, so that
@@ -110,6 +116,7 @@ func setUp(ctx context.Context, sqldb *sql.DB) error {
 
 // Close closes the database. Calling it again returns nil.
 func (d *DB) Close() error {
+	d.closeStatements()
 	if err := d.db.Close(); err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
 	}

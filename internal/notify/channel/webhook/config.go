@@ -1,0 +1,97 @@
+package webhook
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/tocsin/tocsin/internal/notify"
+	"github.com/tocsin/tocsin/internal/stack"
+)
+
+// defaultTimeout bounds a send when the notifier gives no client.
+const defaultTimeout = 15 * time.Second
+
+// Webhook sends messages as JSON to one HTTP endpoint.
+type Webhook struct {
+	url      stack.Secret // may carry a token: revealed only on the wire
+	method   string
+	headers  map[string]stack.Secret // canonical names; values revealed only on the wire
+	signing  stack.Secret
+	client   *http.Client
+	template *template.Template // its output, valid JSON, replaces the body when set
+	now      func() time.Time
+}
+
+var _ notify.Channel = (*Webhook)(nil)
+
+// New builds a webhook channel from a subscription with a webhook: block. It satisfies
+// notify.Factory. Errors name the offending setting, never a URL or header value.
+func New(cfg notify.Config) (notify.Channel, error) {
+	if cfg.Subscription == nil || cfg.Subscription.Webhook == nil {
+		return nil, errors.New("webhook: the subscription has no webhook settings")
+	}
+	wc := cfg.Subscription.Webhook
+	// url.Parse's error would quote the URL, so it is not wrapped.
+	if u, err := url.Parse(wc.URL.Reveal()); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, errors.New("webhook: url must be an absolute http or https URL")
+	}
+	w := &Webhook{url: wc.URL, signing: wc.SigningSecret, client: cfg.Client, template: cfg.Template, now: cfg.Now,
+		headers: make(map[string]stack.Secret, len(wc.Headers))}
+	switch m := strings.ToUpper(wc.Method); m {
+	case "":
+		w.method = http.MethodPost
+	case http.MethodPost, http.MethodPut:
+		w.method = m
+	default:
+		return nil, fmt.Errorf("webhook: method must be POST or PUT, got %q", wc.Method)
+	}
+	for name, value := range wc.Headers {
+		if err := checkHeader(name, value.Reveal()); err != nil {
+			return nil, err
+		}
+		w.headers[http.CanonicalHeaderKey(name)] = value
+	}
+	if w.client == nil {
+		w.client = &http.Client{Timeout: defaultTimeout}
+	}
+	if w.now == nil {
+		w.now = time.Now
+	}
+	return w, nil
+}
+
+// reserved headers are set by the channel; a subscription cannot replace them.
+var reserved = map[string]bool{
+	"Content-Type": true, "Content-Length": true, "Host": true, "Transfer-Encoding": true,
+	"Connection": true, "User-Agent": true, "Idempotency-Key": true,
+}
+
+// checkHeader rejects a header that net/http would refuse or that would change the
+// protocol. It quotes the name (configuration) but never the value (often a token).
+func checkHeader(name, value string) error {
+	if name == "" || strings.IndexFunc(name, func(r rune) bool { return !isTokenChar(r) }) >= 0 {
+		return fmt.Errorf("webhook: header name %q is not a valid HTTP header name", name)
+	}
+	canon := http.CanonicalHeaderKey(name)
+	if reserved[canon] || strings.HasPrefix(canon, "X-Tocsin-") {
+		return fmt.Errorf("webhook: header %s is set by tocsin and cannot be configured", canon)
+	}
+	if strings.ContainsAny(value, "\r\n\x00") {
+		return fmt.Errorf("webhook: the value of header %s contains a line break or NUL", canon)
+	}
+	return nil
+}
+
+// isTokenChar reports whether r may appear in a header name (RFC 9110 token).
+func isTokenChar(r rune) bool {
+	switch {
+	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		return true
+	}
+	return r < 0x80 && strings.ContainsRune("!#$%&'*+-.^_`|~", r)
+}
