@@ -65,7 +65,7 @@ func eventsCommand() command {
 						Field        string   `json:"field"`
 					} `json:"entries"`
 				}
-				if code := call(e, srv, "POST", "/api/v1/events", raw, &out); code != 0 {
+				if code := call(e, srv, "events", "POST", "/api/v1/events", raw, &out); code != 0 {
 					return code
 				}
 				en := out.Entries[0]
@@ -95,7 +95,7 @@ func eventsCommand() command {
 						Rules []string        `json:"rules"`
 					} `json:"events"`
 				}
-				if code := call(e, srv, "GET", "/api/v1/events?"+q.Encode(), nil, &out); code != 0 {
+				if code := call(e, srv, "events", "GET", "/api/v1/events?"+q.Encode(), nil, &out); code != 0 {
 					return code
 				}
 				for _, it := range out.Events { // one event per line (NDJSON)
@@ -114,7 +114,7 @@ func eventsCommand() command {
 						return usageError(e, "events", "replay takes a dead letter id")
 					}
 					var out map[string]any
-					if code := call(e, srv, "POST", path+"/"+url.PathEscape(pos[1])+"/replay", nil, &out); code != 0 {
+					if code := call(e, srv, "events", "POST", path+"/"+url.PathEscape(pos[1])+"/replay", nil, &out); code != 0 {
 						return code
 					}
 					fmt.Fprintf(e.Stdout, "dead letter %s is pending again as delivery %v\n", pos[1], out["delivery_id"])
@@ -123,7 +123,7 @@ func eventsCommand() command {
 				var out struct {
 					DeadLetters []map[string]any `json:"dead_letters"`
 				}
-				if code := call(e, srv, "GET", path, nil, &out); code != 0 {
+				if code := call(e, srv, "events", "GET", path, nil, &out); code != 0 {
 					return code
 				}
 				for _, dl := range out.DeadLetters {
@@ -174,16 +174,16 @@ func textOrFile(s string) ([]byte, error) {
 }
 
 // call makes one API call for a command, printing the error; it returns the exit code.
-func call(e Env, srv serverFlags, method, path string, body []byte, out any) int {
+func call(e Env, srv serverFlags, command, method, path string, body []byte, out any) int {
 	c, err := srv.client(e)
 	if err != nil {
-		fmt.Fprintln(e.Stderr, "tocsin events:", err)
+		fmt.Fprintf(e.Stderr, "tocsin %s: %v\n", command, err)
 		return 2
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := c.Do(ctx, method, path, body, nil, out); err != nil {
-		fmt.Fprintln(e.Stderr, "tocsin events:", err)
+		fmt.Fprintf(e.Stderr, "tocsin %s: %v\n", command, err)
 		return 1
 	}
 	return 0

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -34,7 +35,7 @@ func incidentsCommand() command {
 				var out struct {
 					Incidents []incidentView `json:"incidents"`
 				}
-				if code := call(e, srv, "GET", base+"?"+url.Values{"state": {state}}.Encode(), nil, &out); code != 0 {
+				if code := call(e, srv, "incidents", "GET", base+"?"+url.Values{"state": {state}}.Encode(), nil, &out); code != 0 {
 					return code
 				}
 				tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
@@ -53,7 +54,7 @@ func incidentsCommand() command {
 					path, method = path+"/"+pos[0], "POST"
 				}
 				var inc incidentView
-				if code := call(e, srv, method, path, nil, &inc); code != 0 {
+				if code := call(e, srv, "incidents", method, path, nil, &inc); code != 0 {
 					return code
 				}
 				fmt.Fprintf(e.Stdout, "incident %d (%s): %s\n", inc.ID, inc.State, inc.Title)
@@ -114,7 +115,7 @@ func notifyCommand() command {
 				} `json:"results"`
 			}
 			path := "/api/v1/environments/" + url.PathEscape(env) + "/topics/" + url.PathEscape(pos[1]) + "/test"
-			if code := call(e, srv, "POST", path, nil, &out); code != 0 {
+			if code := call(e, srv, "notify", "POST", path, nil, &out); code != 0 {
 				return code
 			}
 			for _, r := range out.Results {
@@ -199,7 +200,7 @@ func silenceCommand() command {
 					return usageError(e, "silence", "%v", err)
 				}
 				var out silenceView
-				if code := call(e, srv, "POST", base, raw, &out); code != 0 {
+				if code := call(e, srv, "silence", "POST", base, raw, &out); code != 0 {
 					return code
 				}
 				fmt.Fprintf(e.Stdout, "silence %d %s until %s\n", out.ID, out.State, out.EndsAt)
@@ -212,13 +213,15 @@ func silenceCommand() command {
 				if all {
 					q = "?expired=true"
 				}
-				if code := call(e, srv, "GET", base+q, nil, &out); code != 0 {
+				if code := call(e, srv, "silence", "GET", base+q, nil, &out); code != 0 {
 					return code
 				}
 				tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "ID\tSTATE\tSTARTS\tENDS\tBY\tMATCHERS\tCOMMENT")
 				for _, s := range out.Silences {
-					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.State, s.StartsAt, s.EndsAt, s.CreatedBy, s.Matchers, s.Comment)
+					var matchers bytes.Buffer
+					json.Compact(&matchers, s.Matchers)
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.State, s.StartsAt, s.EndsAt, s.CreatedBy, matchers.String(), s.Comment)
 				}
 				tw.Flush()
 				return 0
@@ -227,7 +230,7 @@ func silenceCommand() command {
 					return usageError(e, "silence", "expire takes a silence id")
 				}
 				var out silenceView
-				if code := call(e, srv, "DELETE", base+"/"+url.PathEscape(pos[1]), nil, &out); code != 0 {
+				if code := call(e, srv, "silence", "DELETE", base+"/"+url.PathEscape(pos[1]), nil, &out); code != 0 {
 					return code
 				}
 				fmt.Fprintf(e.Stdout, "silence %d expired at %s\n", out.ID, out.EndsAt)

@@ -48,6 +48,7 @@ type alarmState struct {
 }
 
 type reasonData struct {
+	Recent    []float64 `json:"recentDatapoints"`
 	Evaluated []struct {
 		SampleCount *float64 `json:"sampleCount"`
 		Minimum     *float64 `json:"minimum"`
@@ -84,7 +85,7 @@ func ParseAlarmChange(event []byte) (*AlarmChange, error) {
 	}
 	it := AlarmItem{Name: d.AlarmName, Alarm: alarm, Instance: d.Instance, Dimensions: d.Dimensions, State: d.State.Value,
 		PreviousState: d.PreviousState.Value, Since: ev.Time.UTC(), Reason: d.State.Reason,
-		Comparison: d.Configuration.Comparison, Threshold: d.Configuration.Threshold}
+		Comparison: d.Configuration.Comparison, Threshold: d.Configuration.Threshold, Description: d.Configuration.Description}
 	if ts, err := time.Parse("2006-01-02T15:04:05.000-0700", d.State.Timestamp); err == nil {
 		it.Since = ts.UTC()
 	}
@@ -107,6 +108,7 @@ func evaluatedStats(it *AlarmItem, raw string) {
 	if raw == "" || json.Unmarshal([]byte(raw), &rd) != nil {
 		return
 	}
+	it.Values = rd.Recent
 	var sum, n float64
 	for _, dp := range rd.Evaluated {
 		if dp.SampleCount == nil || *dp.SampleCount == 0 {
@@ -160,11 +162,14 @@ func Describe(m *Message) {
 			fmt.Fprintf(&b, " (was %s)", a.PreviousState)
 		}
 		fmt.Fprintf(&b, " in %s since %s.", m.Environment, a.Since.UTC().Format("2006-01-02 15:04:05 UTC"))
+		if a.Description != "" {
+			b.WriteString("\n" + a.Description)
+		}
 		if a.Reason != "" {
 			b.WriteString("\n" + a.Reason)
 		}
-		if s := Stats(a); s != "" {
-			fmt.Fprintf(&b, "\n%s %s over the evaluated periods: %s.", a.Metric, a.Statistic, s)
+		if v := Values(a); v != "" {
+			b.WriteString("\n" + v)
 		}
 		m.Text = b.String()
 	default:

@@ -39,6 +39,9 @@ func (n *Notifier) fanout(ctx context.Context, set *Setup, t *Topic, m *Message,
 				continue
 			}
 		}
+		if mutedBy != "" && one.Event == nil {
+			one.Event = subj.Event // kept so that an event_pattern silence still matches at release
+		}
 		b.msgs = append(b.msgs, outboxRow(&one, sub.Kind, subject, mutedBy, now))
 	}
 }

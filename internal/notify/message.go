@@ -70,7 +70,12 @@ type AlarmItem struct {
 	Comparison    string            `json:"comparison,omitempty"` // e.g. GreaterThanThreshold
 	Threshold     *float64          `json:"threshold,omitempty"`
 	Unit          string            `json:"unit,omitempty"`
-	// Evaluated numbers over the periods that decided the change (nil when none).
+	Description   string            `json:"description,omitempty"` // the alarm's description
+	// Values are the statistic of each evaluated period, oldest first (what was compared
+	// with the threshold).
+	Values []float64 `json:"values,omitempty"`
+	// The raw samples' minimum, average and maximum over the evaluated periods (nil when
+	// none), whatever the statistic.
 	Min     *float64 `json:"min,omitempty"`
 	Avg     *float64 `json:"avg,omitempty"`
 	Max     *float64 `json:"max,omitempty"`

@@ -128,10 +128,14 @@ func (w *Window) Active(now time.Time) bool {
 	return !start.IsZero() && !start.After(local)
 }
 
-// Covers reports whether the window applies to the subject (its alarm globs).
+// Covers reports whether the window applies to the subject: an alarm matching one of its
+// globs (windows mute alarms, never routed events, as silences' alarm matchers do).
 func (w *Window) Covers(s *Subject) bool {
+	if s.Alarm == "" {
+		return false
+	}
 	for _, g := range w.alarms {
-		if g == "*" || (s.Alarm != "" && (metric.MatchGlob(g, s.Alarm) || metric.MatchGlob(g, s.Name))) {
+		if metric.MatchGlob(g, s.Alarm) || metric.MatchGlob(g, s.Name) {
 			return true
 		}
 	}

@@ -294,3 +294,26 @@ func TestRouteIsOnce(t *testing.T) {
 		t.Fatalf("%d messages", len(got))
 	}
 }
+
+// A silence on the state-change event's fields (event_pattern) holds an alarm's message
+// until it ends, like any other silence.
+func TestEventPatternSilenceHoldsAlarms(t *testing.T) {
+	h := newHarness(t)
+	matchers, _ := json.Marshal(notify.Matchers{EventPattern: json.RawMessage(`{"detail":{"alarm":["api-errors"],"state":{"value":["ALARM"]}}}`)})
+	now := h.clock.Now()
+	if _, err := h.db.AddSilence(h.ctx, store.Silence{Environment: "production", Matchers: matchers, StartsAt: now, EndsAt: now.Add(10 * time.Minute),
+		CreatedBy: "alice", Comment: "known", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	h.change("api-errors", "", nil, "OK", "ALARM", "email")
+	for i := 0; i < 5; i++ {
+		h.step(time.Minute)
+	}
+	if got := h.boxes["email"].take(); len(got) != 0 {
+		t.Fatalf("sent during the silence: %v", got[0].Title)
+	}
+	h.step(6 * time.Minute)
+	if got := h.boxes["email"].take(); len(got) != 1 || got[0].State != "ALARM" {
+		t.Fatalf("after the silence: %+v", got)
+	}
+}

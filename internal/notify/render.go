@@ -92,6 +92,31 @@ func ItemLine(a *AlarmItem) string {
 	return b.String()
 }
 
+// Values says what was compared with the threshold, and the raw samples behind it:
+// "System/DiskUsed Maximum of the last 3 periods: 91, 95, 97 (threshold > 90); samples:
+// min 12, avg 80, max 97 over 15".
+func Values(a *AlarmItem) string {
+	var b strings.Builder
+	if len(a.Values) > 0 {
+		vs := make([]string, len(a.Values))
+		for i, v := range a.Values {
+			vs[i] = Number(v) + a.unitSuffix()
+		}
+		fmt.Fprintf(&b, "%s %s of the last %d periods: %s", a.Metric, a.Statistic, len(a.Values), strings.Join(vs, ", "))
+		if a.Threshold != nil {
+			fmt.Fprintf(&b, " (threshold %s %s%s)", ComparisonSymbol(a.Comparison), Number(*a.Threshold), a.unitSuffix())
+		}
+		b.WriteString(".")
+	}
+	if a.Min != nil && a.Avg != nil && a.Max != nil {
+		if b.Len() > 0 {
+			b.WriteString(" ")
+		}
+		fmt.Fprintf(&b, "Samples: min %s, avg %s, max %s over %s.", Number(*a.Min)+a.unitSuffix(), Number(*a.Avg)+a.unitSuffix(), Number(*a.Max)+a.unitSuffix(), Number(a.Samples))
+	}
+	return b.String()
+}
+
 // Stats says the evaluated numbers of an alarm item: "min 91, avg 94, max 97 (threshold
 // > 90)"; "" when there are none.
 func Stats(a *AlarmItem) string {

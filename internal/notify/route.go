@@ -80,7 +80,7 @@ func (n *Notifier) decorate(ctx context.Context, ch *AlarmChange, m *Message) {
 
 func flappingMessage(m *Message, f *Flaps) *Message {
 	fm := *m
-	fm.Kind = KindFlapping
+	fm.Kind, fm.Action, fm.State = KindFlapping, ActionTrigger, "ALARM"
 	a := m.Alarms[0]
 	fm.Title = fmt.Sprintf("FLAPPING: %s in %s", a.Name, m.Environment)
 	fm.Text = fmt.Sprintf("%s changed state more than %d times within %s; it is now %s. Further changes are held back until it settles.",

@@ -317,7 +317,7 @@ var ackTemplate = template.Must(template.New("ack").Parse(`<!doctype html>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1f2328}
 button{font:inherit;padding:.6rem 1.2rem;background:#0969da;color:#fff;border:0;border-radius:6px;cursor:pointer}</style></head>
 <body><h1>{{.Title}}</h1><p>{{.Text}}</p>
-{{if .Query}}<form method="post" action="/ack?{{.Query}}"><button type="submit">Acknowledge</button></form>{{end}}
+{{if .Query}}<form method="post" action="?{{.Query}}"><button type="submit">Acknowledge</button></form>{{end}}
 </body></html>`))
 
 func ackHTML(w http.ResponseWriter, status int, title, text, query string) {

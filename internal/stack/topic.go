@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/mail"
 	"net/url"
+	"net/textproto"
 	"regexp"
+	"strings"
 
 	"github.com/tocsin/tocsin/internal/event/pattern"
 )
@@ -150,6 +152,11 @@ func (s *Subscription) validate(c *Check, field string) {
 		checkURL(c, field+".discord.url", s.Discord.URL)
 	case s.Webhook != nil:
 		checkURL(c, field+".webhook.url", s.Webhook.URL)
+		for name, v := range s.Webhook.Headers {
+			if err := CheckHeader(name, v.Reveal()); err != nil {
+				c.Errorf(field+".webhook.headers."+name, "%v", err)
+			}
+		}
 		if m := s.Webhook.Method; m != "" {
 			c.OneOf(field+".webhook.method", m, "POST", "PUT")
 		}
@@ -174,6 +181,37 @@ func (s *Subscription) CompileFilter() (*pattern.Pattern, error) {
 		return nil, err
 	}
 	return pattern.Compile(src)
+}
+
+// reservedHeaders are set by tocsin's webhook channel; a subscription cannot replace them.
+var reservedHeaders = map[string]bool{
+	"Content-Type": true, "Content-Length": true, "Host": true, "Transfer-Encoding": true,
+	"Connection": true, "User-Agent": true, "Idempotency-Key": true,
+}
+
+// CheckHeader rejects a webhook header that net/http would refuse or that tocsin sets
+// itself. It quotes the name (configuration) but never the value (often a token).
+func CheckHeader(name, value string) error {
+	if name == "" || strings.IndexFunc(name, func(r rune) bool { return !isTokenChar(r) }) >= 0 {
+		return fmt.Errorf("header name %q is not a valid HTTP header name", name)
+	}
+	canon := textproto.CanonicalMIMEHeaderKey(name)
+	if reservedHeaders[canon] || strings.HasPrefix(canon, "X-Tocsin-") {
+		return fmt.Errorf("header %s is set by tocsin and cannot be configured", canon)
+	}
+	if strings.ContainsAny(value, "\r\n\x00") {
+		return fmt.Errorf("the value of header %s contains a line break or NUL", canon)
+	}
+	return nil
+}
+
+// isTokenChar reports whether r may appear in a header name (RFC 9110 token).
+func isTokenChar(r rune) bool {
+	switch {
+	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		return true
+	}
+	return strings.ContainsRune("!#$%&'*+-.^_`|~", r)
 }
 
 // checkURL validates an http(s) URL held in a secret without printing it.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -82,6 +83,29 @@ type answer struct {
 // Send posts one event. PagerDuty answers 202 when it took the event; 400 (a malformed
 // event) is not retryable, 429 and 5xx are (notify.ClassifyHTTP decides).
 func (p *PagerDuty) Send(ctx context.Context, m *notify.Message) error {
+	if m.Kind != notify.KindAlarm || len(m.Alarms) < 2 {
+		return p.sendOne(ctx, m)
+	}
+	// A group becomes one PagerDuty event per instance, each with the instance's own
+	// dedup key, so that each one's later resolve meets its trigger. A retry sends them
+	// all again; PagerDuty merges repeats by dedup key.
+	for i, a := range m.Alarms {
+		one := *m
+		one.ID = fmt.Sprintf("%s/%d", m.ID, i)
+		one.Alarms = []notify.AlarmItem{a}
+		one.State, one.DedupKey, one.Action = a.State, notify.DedupKey(m.Environment, a.Name), notify.ActionTrigger
+		if a.State == "OK" {
+			one.Action = notify.ActionResolve
+		}
+		notify.Describe(&one)
+		if err := p.sendOne(ctx, &one); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *PagerDuty) sendOne(ctx context.Context, m *notify.Message) error {
 	ev, err := p.event(m)
 	if err != nil {
 		return err

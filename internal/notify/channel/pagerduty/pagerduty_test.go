@@ -162,7 +162,6 @@ func TestGolden(t *testing.T) {
 		{"trigger", alarmMessage()},
 		{"acknowledge", withAction(alarmMessage(), notify.ActionAcknowledge)},
 		{"resolve", withAction(alarmMessage(), notify.ActionResolve)},
-		{"group", groupMessage()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, got := fakePagerDuty(t, http.StatusAccepted, accepted)
@@ -192,6 +191,40 @@ func TestGolden(t *testing.T) {
 				t.Errorf("an %s carries %d fields, want routing_key, event_action and dedup_key only", tc.m.Action, len(ev))
 			}
 		})
+	}
+}
+
+// A group of instances is one PagerDuty event per instance with the instance's own
+// dedup key, so that each instance's later resolve closes its alert.
+func TestGroupIsOneEventPerInstance(t *testing.T) {
+	srv, got := fakePagerDuty(t, http.StatusAccepted, accepted)
+	m := groupMessage()
+	m.Alarms[1].State = "OK"
+	if err := newChannel(t, srv.URL, nil).Send(context.Background(), m); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if len(*got) != 3 {
+		t.Fatalf("%d requests, want 3", len(*got))
+	}
+	keys := map[string]string{}
+	for i, req := range *got {
+		var ev map[string]any
+		if err := json.Unmarshal(req.body, &ev); err != nil {
+			t.Fatal(err)
+		}
+		keys[ev["dedup_key"].(string)] = ev["event_action"].(string)
+		if k := req.header.Get("Idempotency-Key"); k != fmt.Sprintf("%s/%d", m.ID, i) {
+			t.Errorf("request %d: Idempotency-Key %q", i, k)
+		}
+	}
+	for i, a := range m.Alarms {
+		want := notify.ActionTrigger
+		if i == 1 {
+			want = notify.ActionResolve
+		}
+		if got := keys[notify.DedupKey("production", a.Name)]; got != want {
+			t.Errorf("%s: %q, want %q (all %v)", a.Name, got, want, keys)
+		}
 	}
 }
 

@@ -65,33 +65,10 @@ func New(cfg notify.Config) (notify.Channel, error) {
 	return w, nil
 }
 
-// reserved headers are set by the channel; a subscription cannot replace them.
-var reserved = map[string]bool{
-	"Content-Type": true, "Content-Length": true, "Host": true, "Transfer-Encoding": true,
-	"Connection": true, "User-Agent": true, "Idempotency-Key": true,
-}
-
-// checkHeader rejects a header that net/http would refuse or that would change the
-// protocol. It quotes the name (configuration) but never the value (often a token).
+// checkHeader applies the stack's rule for configured headers (stack.CheckHeader).
 func checkHeader(name, value string) error {
-	if name == "" || strings.IndexFunc(name, func(r rune) bool { return !isTokenChar(r) }) >= 0 {
-		return fmt.Errorf("webhook: header name %q is not a valid HTTP header name", name)
-	}
-	canon := http.CanonicalHeaderKey(name)
-	if reserved[canon] || strings.HasPrefix(canon, "X-Tocsin-") {
-		return fmt.Errorf("webhook: header %s is set by tocsin and cannot be configured", canon)
-	}
-	if strings.ContainsAny(value, "\r\n\x00") {
-		return fmt.Errorf("webhook: the value of header %s contains a line break or NUL", canon)
+	if err := stack.CheckHeader(name, value); err != nil {
+		return fmt.Errorf("webhook: %w", err)
 	}
 	return nil
-}
-
-// isTokenChar reports whether r may appear in a header name (RFC 9110 token).
-func isTokenChar(r rune) bool {
-	switch {
-	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-		return true
-	}
-	return r < 0x80 && strings.ContainsRune("!#$%&'*+-.^_`|~", r)
 }
