@@ -28,10 +28,11 @@ func benchCommand() command {
 	var gz bool
 	var instances, breaching int
 	var timeout time.Duration
+	var receiver string
 	return command{
 		name:    "bench",
-		args:    "ingest [--url URL] [--env ENV] [--duration 10s] [--concurrency 4] [--batch 1000] [--series 10000] [--gzip] | events [same flags] | alarms [--instances 100000] [--breaching 100]",
-		summary: "Load a running server: ingest (datapoints/s, latency percentiles, server memory), events (events/s through POST /api/v1/events, stored and matched) or alarms (detection latency of an alarm template over --instances series).",
+		args:    "ingest [--url URL] [--env ENV] [--duration 10s] [--concurrency 4] [--batch 1000] [--series 10000] [--gzip] | events [same flags] | alarms [--instances 100000] [--breaching 100] | notify [--receiver ADDR] [--batch 100] [--concurrency 4] [--duration 10s]",
+		summary: "Load a running server: ingest (datapoints/s, latency percentiles, server memory), events (events/s through POST /api/v1/events, stored and matched) alarms (detection latency of an alarm template over --instances series) or notify (notifications/s to a local webhook, through a topic and rule it creates).",
 		flags: func(fs *flag.FlagSet) {
 			srv.declare(fs)
 			fs.StringVar(&env, "env", "", "environment to write into (required with the admin token)")
@@ -44,6 +45,7 @@ func benchCommand() command {
 			fs.IntVar(&instances, "instances", 10000, "alarms: series (alarm instances) of the template")
 			fs.IntVar(&breaching, "breaching", 0, "alarms: how many of them breach at once (default all)")
 			fs.DurationVar(&timeout, "timeout", 5*time.Minute, "alarms: give up after this long")
+			fs.StringVar(&receiver, "receiver", "127.0.0.1:0", "notify: where this command's webhook receiver listens (the server must reach it)")
 		},
 		run: func(e Env, pos []string) int {
 			if len(pos) == 1 && pos[0] == "alarms" {
@@ -59,8 +61,18 @@ func benchCommand() command {
 				}
 				return benchAlarms(e, c, env, instances, breaching, timeout)
 			}
+			if len(pos) == 1 && pos[0] == "notify" {
+				if env == "" || batch < 1 || batch > 1000 || concurrency < 1 || duration <= 0 {
+					return usageError(e, "bench", "notify needs --env, 1 ≤ --batch ≤ 1000, --concurrency ≥ 1 and --duration > 0")
+				}
+				c, err := srv.client(e)
+				if err != nil {
+					return usageError(e, "bench", "%v", err)
+				}
+				return benchNotify(e, c, env, receiver, batch, concurrency, duration)
+			}
 			if len(pos) != 1 || (pos[0] != "ingest" && pos[0] != "events") {
-				return usageError(e, "bench", "say what to load: tocsin bench ingest …, tocsin bench events … or tocsin bench alarms …")
+				return usageError(e, "bench", "say what to load: tocsin bench ingest …, events …, alarms … or notify …")
 			}
 			if concurrency < 1 || batch < 1 || batch > 1000 || series < 1 || duration <= 0 {
 				return usageError(e, "bench", "--concurrency ≥ 1, 1 ≤ --batch ≤ 1000, --series ≥ 1, --duration > 0")
