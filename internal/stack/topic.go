@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"net/url"
 	"net/textproto"
+	"net/url"
 	"regexp"
 	"strings"
 
