@@ -10,10 +10,14 @@ import (
 	"github.com/tocsin/tocsin/internal/store"
 )
 
+// drainBatch is how many due messages one Drain takes: their outcomes share one
+// transaction.
+const drainBatch = 1000
+
 // Drain sends the outbox messages due now (up to a batch) and returns how many it tried.
 // The outcomes are stored together in one transaction after the sends.
 func (n *Notifier) Drain(ctx context.Context) (int, error) {
-	due, err := n.opts.Store.DueOutbox(ctx, n.opts.Now(), 256)
+	due, err := n.opts.Store.DueOutbox(ctx, n.opts.Now(), drainBatch)
 	if err != nil || len(due) == 0 {
 		return 0, err
 	}

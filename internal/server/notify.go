@@ -139,12 +139,13 @@ func (s *Server) notifyLoops() []loop.Loop {
 	keep := s.cfg.get().stack.Project.Server.Notifications.Retention.Or(stack.DefaultNotifyRetained)
 	return []loop.Loop{
 		{Name: "notify-send", Interval: time.Second, Wake: s.sendWaker, StallAfter: 2 * time.Minute, Cycle: func(ctx context.Context) error {
-			for {
-				n, err := s.notifier.Drain(ctx)
-				if err != nil || n < 256 {
+			for i := 0; i < 20; i++ { // bounded, so that the loop's heartbeat keeps beating under load
+				if n, err := s.notifier.Drain(ctx); err != nil || n == 0 {
 					return err
 				}
 			}
+			s.sendWaker.Wake() // more is due: go on at once
+			return nil
 		}},
 		{Name: "notify-tick", Interval: time.Second, StallAfter: time.Minute, Cycle: s.notifier.Tick},
 		{Name: "notify-prune", Interval: time.Hour, Cycle: func(ctx context.Context) error {
