@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"net/http"
+
+	"github.com/tocsin/tocsin/internal/web"
 )
 
 // access is what a route requires of the caller.
@@ -82,6 +84,8 @@ func (s *Server) routes() http.Handler {
 	for _, rt := range s.routeTable() {
 		mux.Handle(rt.pattern, s.metrics.instrument(rt.pattern, s.guard(rt, rt.handler(s))))
 	}
+	mux.Handle(web.Prefix+"/", s.webUI()) // the UI: pages, not API routes
+	mux.HandleFunc("GET /{$}", redirectToUI)
 	mux.Handle("/", s.serveJSON(func(r *http.Request) (any, error) {
 		return nil, notFound("no such endpoint: %s %s", r.Method, r.URL.Path)
 	}))

@@ -1,0 +1,44 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/web"
+)
+
+// webUI builds the web interface over the server's parts. It is mounted at /ui/ beside
+// the JSON API (not in routeTable: that table is the API and its OpenAPI document).
+func (s *Server) webUI() http.Handler {
+	ui := web.New(web.Options{
+		Authenticate: func(token string) (string, map[string][]string, bool, bool) {
+			// The same check as the API's bearer tokens (constant-time, every token compared).
+			p, err := s.authenticate(&http.Request{Header: http.Header{"Authorization": {"Bearer " + token}}})
+			if err != nil {
+				return "", nil, false, false
+			}
+			return p.Name, p.Scopes, p.Admin, true
+		},
+		Environments: func() []string { return s.cfg.get().envNames() },
+		Alarms:       s.alarms,
+		Store:        s.store,
+		Notifier:     s.notifier,
+		Metrics:      s.metricStore,
+		LastReload: func() (store.ReloadRecord, bool) {
+			rec := s.cfg.lastLoad.Load()
+			if rec == nil {
+				return store.ReloadRecord{}, false
+			}
+			return *rec, true
+		},
+		PublicURL: func() string { return s.cfg.get().stack.Project.Server.PublicURL },
+		Now:       s.opts.Now,
+		Logger:    s.log.With("part", "ui"),
+	})
+	return s.metrics.instrument("/ui/", ui)
+}
+
+// redirectToUI sends a browser opening the server's root to the UI.
+func redirectToUI(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, web.Prefix+"/", http.StatusFound)
+}
