@@ -221,7 +221,7 @@ func (s *Server) startLoops(ctx context.Context) {
 	}
 	s.loops.Start(ctx, s.alarmLoop())
 	s.loops.Start(ctx, s.historyLoop())
-	for _, l := range append(s.eventLoops(), s.notifyLoops()...) {
+	for _, l := range append(append(s.eventLoops(), s.notifyLoops()...), s.demoLoops()...) {
 		s.loops.Start(ctx, l)
 	}
 	for _, l := range s.opts.Loops {

@@ -29,6 +29,13 @@ type Settings struct {
 	StatsD           []StatsD      `yaml:"statsd,omitempty" json:"statsd,omitempty" doc:"StatsD listeners, one per environment."`
 	Events           Events        `yaml:"events,omitempty" json:"events,omitempty" doc:"The event store and event deliveries."`
 	Notifications    Notifications `yaml:"notifications,omitempty" json:"notifications,omitzero" doc:"E-mail, delivery timeouts, grouping and flapping."`
+	Demo             *Demo         `yaml:"demo,omitempty" json:"demo,omitempty" doc:"The quickstart's synthetic feed (never in a real stack)."`
+}
+
+// Demo turns on the demo feed: synthetic traffic (Demo/Shop metrics, a latency spike and a
+// deployment every 5 minutes) written into one environment.
+type Demo struct {
+	Environment string `yaml:"environment" json:"environment" tocsin:"required" doc:"The environment the feed writes into."`
 }
 
 // Events are the event store's and the delivery worker's settings.
@@ -129,6 +136,9 @@ func (p *Project) validate(s *sink, n *Node) {
 	set := p.Server
 	validateMetrics(s, n, &set.Metrics)
 	validateNotifications(s, n, &set.Notifications)
+	if d := set.Demo; d != nil && d.Environment != "" && !contains(p.Environments, d.Environment) {
+		s.errorf(lookupPos(n, "server.demo.environment"), "server.demo.environment", "unknown environment %q%s", d.Environment, suggest(d.Environment, p.Environments))
+	}
 	for i, l := range set.StatsD {
 		f := fmt.Sprintf("server.statsd[%d]", i)
 		if l.Environment != "" && !contains(p.Environments, l.Environment) {
