@@ -63,9 +63,10 @@ func TestAlarmEndToEnd(t *testing.T) {
 	if !strings.Contains(inst["reason"].(string), "3 out of the last 3 datapoints") || len(inst["datapoints"].([]any)) != 5 {
 		t.Errorf("instance: %v", inst)
 	}
-	// The production-only low-traffic alarm treats missing data as breaching: it is in ALARM too.
-	if code, list := ts.call(t, "GET", "/api/v1/environments/production/alarms?state=ALARM", adminTok, ""); code != 200 || len(list["alarms"].([]any)) != 2 ||
-		!strings.Contains(fmt.Sprint(list), "api-5xx-errors") || strings.Contains(fmt.Sprint(list), "elk-broker") {
+	// The production-only low-traffic alarm treats missing data as breaching: it is in ALARM
+	// too (and the demo feed's checkout-latency may be, depending on the minute).
+	if code, list := ts.call(t, "GET", "/api/v1/environments/production/alarms?state=ALARM", adminTok, ""); code != 200 ||
+		!strings.Contains(fmt.Sprint(list), "api-5xx-errors") || !strings.Contains(fmt.Sprint(list), "api-low-traffic") || strings.Contains(fmt.Sprint(list), "elk-broker") {
 		t.Errorf("list in ALARM: %d %v", code, list)
 	}
 	code, hist := ts.call(t, "GET", path+"/history", adminTok, "")

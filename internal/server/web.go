@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 
+	"github.com/tocsin/tocsin/internal/stack"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/web"
 )
@@ -24,6 +25,8 @@ func (s *Server) webUI() http.Handler {
 		Store:        s.store,
 		Notifier:     s.notifier,
 		Metrics:      s.metricStore,
+		ListMetrics:  s.metricStore.ListMetrics,
+		Parity:       s.parity,
 		LastReload: func() (store.ReloadRecord, bool) {
 			rec := s.cfg.lastLoad.Load()
 			if rec == nil {
@@ -36,6 +39,23 @@ func (s *Server) webUI() http.Handler {
 		Logger:    s.log.With("part", "ui"),
 	})
 	return s.metrics.instrument("/ui/", ui)
+}
+
+// parity compares the loaded stack with what the server applies in each environment:
+// the report `tocsin parity --live` makes against this server (its code side being the
+// stack as the server loaded it, not a working copy).
+func (s *Server) parity() (*stack.Report, error) {
+	cfg := s.cfg.get()
+	rep := stack.Parity(cfg.stack)
+	rep.Live = "this server"
+	for _, env := range cfg.order {
+		live, err := cfg.liveResources(env)
+		if err != nil {
+			return nil, err
+		}
+		rep.CompareLive(cfg.stack, env, live)
+	}
+	return rep, nil
 }
 
 // redirectToUI sends a browser opening the server's root to the UI.

@@ -5,7 +5,9 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/tocsin/tocsin/internal/alarm/engine"
@@ -43,6 +45,7 @@ type alarmDetailData struct {
 	History               []store.HistoryItem // newest first
 	Others                []otherEnv
 	SilenceURL            string
+	Backtest              string // the `tocsin backtest` command for a metric alarm
 }
 
 // Ranges are the chart's range choices (for links).
@@ -114,6 +117,9 @@ func (u *UI) alarmDetail(w http.ResponseWriter, r *http.Request, p *page) error 
 		}
 	}
 	d.SilenceURL = envPath(p.Env, "silences") + "?" + v.Encode() + "#new-silence"
+	if d.Def != nil {
+		d.Backtest = u.backtestCommand(r, p.Env, d.Alarm, d.Range)
+	}
 	p.Title, p.Section, p.template, p.Data = name+" · "+p.Env, "alarms", "alarm", d
 	p.Charts = d.Chart != ""
 	return nil
@@ -203,4 +209,28 @@ func (u *UI) chartFor(ctx context.Context, env string, def *stack.Alarm, inst *e
 	}
 	c.States = stateSpans(history, start, now, inst.State)
 	return c, nil
+}
+
+// backtestCommand is the CLI command replaying an alarm's history over the chart's range
+// from this server (there is no backtest page): run in the stack's directory.
+func (u *UI) backtestCommand(r *http.Request, env, alarm, from string) string {
+	server := strings.TrimRight(u.opts.PublicURL(), "/")
+	if server == "" {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		server = scheme + "://" + r.Host
+	}
+	return "tocsin backtest . --env " + shellQuote(env) + " --alarm " + shellQuote(alarm) + " --from " + shellQuote(from) + " --server " + shellQuote(server)
+}
+
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9._/:=@%+,-]+$`)
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if shellSafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -21,7 +21,8 @@
 // # Stable hooks for browser tests
 //
 // Layout (every page): skip link a.skip → #main; nav#nav-sections with a#nav-overview,
-// a#nav-alarms, a#nav-incidents, a#nav-silences (aria-current="page" on the current);
+// a#nav-alarms, a#nav-incidents, a#nav-silences, a#nav-events, a#nav-metrics (when the
+// explorer is wired) and a#nav-parity (when parity is) (aria-current="page" on the current);
 // nav#env-switcher (links with data-env, aria-current on the current environment);
 // #who with button#logout; p#notice (role=status) after a form; p#error (role=alert).
 // Auto-refreshed pages have div#live (data-refresh seconds); app.js fetches the page
@@ -49,4 +50,33 @@
 //     tr[data-silence=ID][data-state] with an Expire button (aria-label "Expire silence
 //     ID"); section#new-silence with form#silence-form (input#s-alarm, textarea#s-dims,
 //     input#s-duration, input#s-comment, button#silence-submit); p#silence-empty.
+//   - Alarm page, backtest (metric alarms; there is no backtest page): section#backtest
+//     with pre#backtest-command (the `tocsin backtest` command for the chart's range),
+//     button#backtest-copy (hidden without JavaScript) and p#backtest-copied (role=status).
+//   - Metrics /ui/env/ENV/metrics?namespace&metric&dim.NAME=VALUE…&stat&period&range:
+//     form#metric-form with select#m-namespace and select#m-metric (data-autosubmit:
+//     app.js submits on change), fieldset#m-dims with one input[name="dim.NAME"] per
+//     dimension (div[data-dim=NAME]; "*" every value, "" left out), input#m-stat,
+//     select#m-period (auto or a duration), select#m-range (1h|3h|24h|7d), hidden
+//     dims_of, button#m-submit; field errors p#m-stat-error, p#m-period-error next to
+//     their fields (aria-invalid, status 400); p#metric-keysets (links per dimension set);
+//     a#metric-permalink; div#metric-chart with script[data-chart=metric-chart]
+//     ("kind":"lines", one line per series, at most 20); table#metric-series-table
+//     tr[data-series="NAME=VALUE, …"]; p#metric-no-series, p#metric-error, p#metric-empty.
+//   - Events /ui/env/ENV/events?start&end&source&pattern&before&limit: form#event-search
+//     (input#ev-start, input#ev-end: RFC 3339, a UTC date-time or a duration ago such as
+//     24h; input#ev-source; textarea#ev-pattern; button#ev-submit); errors
+//     p#ev-start-error, p#ev-end-error, p#ev-pattern-error beside their fields (status
+//     400); nav#event-ranges; table#event-table tr[data-event=ID] (newest first, rules as
+//     span[data-rule]); p#event-empty; a#events-older (cursor before=UNIXNANO.SEQ),
+//     a#events-newest; p#event-scan-cut when 100,000 events were searched.
+//   - Event /ui/env/ENV/events/ID: h1#event-title, dl#event-facts, ul#event-rules
+//     li[data-rule] or p#event-no-rules, a#event-like, pre#event-json.
+//   - Parity /ui/parity?show=differences: p#parity-summary with
+//     strong[data-count=undeclared|drift]; nav#parity-filter; table#parity-table with
+//     th[data-env] per readable environment, tr[data-kind][data-name] (class failing),
+//     td[data-env][data-status=same|overridden|excluded|absent|undeclared|drift] holding
+//     ul.overrides, p.why (the reason) and p.detail; p#parity-empty; dl#parity-legend.
+//   - /ui/environments/ENV/… (the links notifications send) redirects (301) to
+//     /ui/env/ENV/….
 package web

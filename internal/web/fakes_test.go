@@ -115,7 +115,9 @@ type fakeStore struct {
 	outbox      []store.OutboxMessage
 	silences    []store.Silence
 	annotations []store.Annotation
-	events      []store.EventRecord
+	events      []store.EventRecord // newest first
+	// eventQueries counts ListEvents calls.
+	eventQueries int
 }
 
 func (f *fakeStore) ListIncidents(ctx context.Context, q store.IncidentQuery) ([]store.Incident, error) {
@@ -202,8 +204,36 @@ func (f *fakeStore) ListAnnotations(ctx context.Context, q store.AnnotationQuery
 	return f.annotations, nil
 }
 
+// ListEvents filters events as the store does; f.events are kept newest first (by
+// time, then seq).
 func (f *fakeStore) ListEvents(ctx context.Context, q store.EventQuery) ([]store.EventRecord, error) {
-	return f.events, nil
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.eventQueries++
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	var out []store.EventRecord
+	for _, e := range f.events {
+		if e.Environment != q.Environment || !q.From.IsZero() && e.Time.Before(q.From) || !q.To.IsZero() && !e.Time.Before(q.To) ||
+			q.Source != "" && e.Source != q.Source || q.BeforeSeq > 0 && e.Seq >= q.BeforeSeq {
+			continue
+		}
+		if out = append(out, e); len(out) == limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeStore) GetEvent(ctx context.Context, env, id string) (store.EventRecord, error) {
+	for _, e := range f.events {
+		if e.Environment == env && e.ID == id {
+			return e, nil
+		}
+	}
+	return store.EventRecord{}, store.ErrNotFound
 }
 
 type fakeNotifier struct {
@@ -254,6 +284,9 @@ func (f *fakeMetrics) Statistics(ctx context.Context, q metricstore.Query) ([]me
 
 const evil = `<script>alert("x")</script>`
 
+// jsonEvil is evil inside a JSON string (as a producer may send it: < unescaped).
+const jsonEvil = `<script>alert(\"x\")</script>`
+
 func fixture() (*fakeAlarms, *fakeStore, *fakeNotifier, *fakeMetrics) {
 	th := 80.0
 	cpu := &stack.Alarm{Metric: stack.MetricRef{Namespace: "App", Name: "CPU", Dimensions: map[string]string{"Service": "api"}},
@@ -290,7 +323,13 @@ func fixture() (*fakeAlarms, *fakeStore, *fakeNotifier, *fakeMetrics) {
 		silences: []store.Silence{{ID: 1, Environment: "staging", Matchers: []byte(`{"alarm":"disk-*"}`), StartsAt: testNow.Add(-time.Hour),
 			EndsAt: testNow.Add(time.Hour), CreatedBy: "admin", Comment: "migration " + evil}},
 		annotations: []store.Annotation{{Environment: "staging", Time: testNow.Add(-2 * time.Hour), Text: "deploy v1.2 " + evil}},
-		events:      []store.EventRecord{{Environment: "staging", Source: "deploy", DetailType: "Deployment succeeded", Time: testNow.Add(-2 * time.Hour), Rules: []string{"annotate"}}},
+		events: []store.EventRecord{
+			{Seq: 2, ID: "ev-2", Environment: "staging", Source: "deploy", DetailType: "Deployment succeeded", Time: testNow.Add(-2 * time.Hour),
+				Ingested: testNow.Add(-2 * time.Hour), Rules: []string{"annotate"},
+				Body: []byte(`{"id":"ev-2","source":"deploy","detail-type":"Deployment succeeded","detail":{"version":"v1.2","note":"` + jsonEvil + `"}}`)},
+			{Seq: 1, ID: "ev-1", Environment: "staging", Source: "shop", DetailType: "Order " + evil, Time: testNow.Add(-3 * time.Hour),
+				Ingested: testNow.Add(-3 * time.Hour), Body: []byte(`{"id":"ev-1","source":"shop","detail-type":"Order ` + jsonEvil + `","detail":{"total":12}}`)},
+		},
 	}
 	return a, s, &fakeNotifier{}, &fakeMetrics{}
 }

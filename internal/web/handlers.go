@@ -36,7 +36,7 @@ func (u *UI) start(w http.ResponseWriter, r *http.Request) *page {
 		}
 		return nil
 	}
-	p := &page{P: pr, session: se, Envs: u.readable(pr), Now: u.opts.Now(), query: r.URL.Query()}
+	p := &page{P: pr, ui: u, session: se, Envs: u.readable(pr), Now: u.opts.Now(), query: r.URL.Query()}
 	if se != nil {
 		p.CSRF = se.csrf
 	}
@@ -98,6 +98,9 @@ func (u *UI) finish(w http.ResponseWriter, r *http.Request, p *page, err error) 
 		status := http.StatusOK
 		if p.Error != "" {
 			status = http.StatusBadRequest
+		}
+		if p.Status != 0 {
+			status = p.Status
 		}
 		u.render(w, r, status, p)
 	}

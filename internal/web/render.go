@@ -21,7 +21,8 @@ import (
 var templateFS embed.FS
 
 // pageNames are the templates in templates/, each parsed together with base.html.
-var pageNames = []string{"login", "error", "overview", "alarms", "alarm", "incidents", "incident", "silences"}
+var pageNames = []string{"login", "error", "overview", "alarms", "alarm", "incidents", "incident", "silences",
+	"metrics", "events", "event", "parity"}
 
 type pageTemplate struct {
 	t    *template.Template
@@ -31,7 +32,7 @@ type pageTemplate struct {
 // page is what every template sees as its dot.
 type page struct {
 	Title   string
-	Section string // nav entry: overview, alarms, incidents, silences
+	Section string // nav entry: overview, alarms, incidents, silences, metrics, events, parity
 	P       *Principal
 	CSRF    string
 	Envs    []string // environments the principal may read
@@ -42,8 +43,11 @@ type page struct {
 	Notice  string // a confirmation after a form (Post/Redirect/Get)
 	Charts  bool   // load uPlot
 	Data    any
+	// Status overrides the response status (a form field's error shown beside it).
+	Status int
 
 	template string
+	ui       *UI
 	session  *session
 	query    url.Values // for EnvURL
 }
@@ -59,11 +63,19 @@ func (p *page) Since(t time.Time) string {
 // EnvURL is the current section in another environment (the environment switcher).
 func (p *page) EnvURL(env string) string {
 	section := p.Section
-	if section == "" || section == "overview" {
+	if section == "" || section == "overview" || section == "parity" {
 		section = "alarms"
 	}
 	return envPath(env, section)
 }
+
+// HasMetrics reports whether the metrics explorer is there (for the nav).
+func (p *page) HasMetrics() bool {
+	return p.ui != nil && p.ui.opts.ListMetrics != nil && p.ui.opts.Metrics != nil
+}
+
+// HasParity reports whether the parity page is there (for the nav).
+func (p *page) HasParity() bool { return p.ui != nil && p.ui.opts.Parity != nil }
 
 // NavEnv is the environment the section links go to: the current one, else the first.
 func (p *page) NavEnv() string {
@@ -107,6 +119,9 @@ func (u *UI) funcs() template.FuncMap {
 			return envPath(env, "alarms/"+url.PathEscape(name))
 		},
 		"envURL": envPath,
+		"eventURL": func(env, id string) string {
+			return envPath(env, "events/"+url.PathEscape(id))
+		},
 		"trunc": func(s string, n int) string {
 			if len(s) <= n {
 				return s

@@ -4,12 +4,14 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/tocsin/tocsin/internal/alarm/engine"
 	"github.com/tocsin/tocsin/internal/alarm/eval"
 	"github.com/tocsin/tocsin/internal/metricstore"
+	"github.com/tocsin/tocsin/internal/stack"
 	"github.com/tocsin/tocsin/internal/store"
 )
 
@@ -32,6 +34,14 @@ type Options struct {
 	Notifier     Notifier // required; *notify.Notifier satisfies it
 	// Metrics answers chart queries; nil shows no charts. *metricstore.Store satisfies it.
 	Metrics Metrics
+	// ListMetrics lists an environment's series, sorted, at most limit, and whether more
+	// exist (*metricstore.Store's ListMetrics): the metrics explorer offers namespaces,
+	// metrics and dimensions from it. nil (or a nil Metrics) leaves the explorer out.
+	ListMetrics func(f metricstore.MetricFilter, limit int) ([]metricstore.SeriesInfo, bool)
+	// Parity returns the environment × resource matrix of the loaded stack compared with
+	// what this server applies in each environment (as `tocsin parity --live` does). nil
+	// leaves the parity page out.
+	Parity func() (*stack.Report, error)
 	// LastReload returns the last configuration load; nil shows none.
 	LastReload func() (store.ReloadRecord, bool)
 	// PublicURL returns the server's public URL; when it is https, session cookies are
@@ -69,6 +79,7 @@ type Store interface {
 	ExpireSilence(ctx context.Context, env string, id int64, now time.Time) error
 	ListAnnotations(ctx context.Context, q store.AnnotationQuery) ([]store.Annotation, error)
 	ListEvents(ctx context.Context, q store.EventQuery) ([]store.EventRecord, error)
+	GetEvent(ctx context.Context, env, id string) (store.EventRecord, error)
 }
 
 // Notifier is the part of the notifier the UI acts through.
@@ -138,6 +149,18 @@ func (u *UI) routes() {
 	m.Handle("GET "+Prefix+"/env/{env}/silences", u.page(u.silenceList))
 	m.Handle("POST "+Prefix+"/env/{env}/silences", u.form(scopeWrite, u.createSilence))
 	m.Handle("POST "+Prefix+"/env/{env}/silences/{id}/expire", u.form(scopeWrite, u.expireSilence))
+	m.Handle("GET "+Prefix+"/env/{env}/metrics", u.page(u.metricsExplorer))
+	m.Handle("GET "+Prefix+"/env/{env}/events", u.page(u.eventList))
+	m.Handle("GET "+Prefix+"/env/{env}/events/{id}", u.page(u.eventDetail))
+	m.Handle("GET "+Prefix+"/parity", u.page(u.parityPage))
+	// Links in notifications (and older bookmarks) spell environments out.
+	m.HandleFunc("GET "+Prefix+"/environments/{env}/{rest...}", func(w http.ResponseWriter, r *http.Request) {
+		to := envPath(r.PathValue("env"), escapePath(r.PathValue("rest")))
+		if r.URL.RawQuery != "" {
+			to += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, to, http.StatusMovedPermanently)
+	})
 	m.Handle(Prefix+"/", u.page(func(w http.ResponseWriter, r *http.Request, p *page) error {
 		return errNotFound
 	}))
@@ -160,6 +183,15 @@ func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u.mux.ServeHTTP(w, r)
+}
+
+// escapePath escapes each segment of a path (a wildcard's decoded value) again.
+func escapePath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
 }
 
 // secure reports whether cookies must be Secure for this request.

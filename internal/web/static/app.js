@@ -25,7 +25,7 @@
       if (!target) return;
       var c;
       try { c = JSON.parse(el.textContent); } catch (e) { return; }
-      charts.push(alarmChart(target, c));
+      charts.push(c.kind === 'lines' ? linesChart(target, c) : alarmChart(target, c));
     });
   }
 
@@ -84,6 +84,28 @@
     return u;
   }
 
+  // Distinct hues for the explorer's lines, in order (the table names each series).
+  var LINE_COLORS = ['#0550ae', '#cf222e', '#116329', '#8250df', '#bf8700', '#1b7c83', '#bc4c00', '#57606a',
+    '#a40e26', '#0969da', '#2da44e', '#6639ba', '#7d4e00', '#3192aa', '#fb8f44', '#24292f'];
+
+  // The metrics explorer: one line per series, sharing the x axis.
+  function linesChart(target, c) {
+    var series = [{}], data = [c.t];
+    c.lines.forEach(function (l, i) {
+      series.push({ label: l.label, stroke: LINE_COLORS[i % LINE_COLORS.length], width: 1.5, spanGaps: false });
+      data.push(l.v);
+    });
+    var opts = {
+      width: target.clientWidth || 600, height: 300,
+      scales: { x: { time: true, range: function () { return [c.start, c.end]; } } },
+      series: series,
+      axes: [{}, { label: c.unit || c.stat }]
+    };
+    var u = new window.uPlot(opts, data, target);
+    u._target = target;
+    return u;
+  }
+
   window.addEventListener('resize', function () {
     charts.forEach(function (u) { u.setSize({ width: u._target.clientWidth, height: 300 }); });
   });
@@ -126,6 +148,43 @@
 
   function enhance(root) { localTimes(root); drawCharts(root); }
 
-  function start() { enhance(document); live(); }
+  // Forms that reload with new choices (the metrics explorer): submit when a
+  // [data-autosubmit] select changes; without JavaScript the submit button does it.
+  function autosubmit() {
+    document.querySelectorAll('select[data-autosubmit]').forEach(function (el) {
+      el.addEventListener('change', function () {
+        if (el.form) { if (el.form.requestSubmit) el.form.requestSubmit(); else el.form.submit(); }
+      });
+    });
+  }
+
+  // Copy buttons: button[data-copy=ID] copies the text of #ID and says so in the
+  // role=status element #data-status. They stay hidden without JavaScript (the text can
+  // still be selected).
+  function copyButtons() {
+    document.querySelectorAll('button[data-copy]').forEach(function (btn) {
+      var src = document.getElementById(btn.getAttribute('data-copy'));
+      if (!src) return;
+      var status = document.getElementById(btn.getAttribute('data-status') || '');
+      btn.hidden = false;
+      btn.addEventListener('click', function () {
+        var text = src.textContent.trim();
+        var done = function () { if (status) status.textContent = 'Copied.'; };
+        if (navigator.clipboard && navigator.clipboard.writeText) {
+          navigator.clipboard.writeText(text).then(done, function () { selectText(src); });
+        } else {
+          selectText(src);
+        }
+      });
+    });
+  }
+
+  function selectText(el) {
+    var range = document.createRange(), sel = window.getSelection();
+    range.selectNodeContents(el);
+    sel.removeAllRanges(); sel.addRange(range);
+  }
+
+  function start() { enhance(document); live(); autosubmit(); copyButtons(); }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();
 })();
