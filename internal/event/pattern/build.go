@@ -5,6 +5,8 @@ import (
 	"hash/maphash"
 	"math"
 	"slices"
+	"strings"
+	"unicode/utf8"
 )
 
 // Building an index: intern the paths of all conditions into the trie, choose for every
@@ -84,25 +86,30 @@ func build(pats []added) *index {
 	return ix
 }
 
-// finish computes the head words of a node's keys and, for many keys, its lookup table.
+// finish builds the lookup table of a node's keys.
 func (n *tnode) finish() {
-	for _, k := range n.keys {
-		n.heads = append(n.heads, head8([]byte(k)))
-	}
-	if len(n.keys) <= maxLinearKids {
+	if len(n.keys) == 0 {
 		return
 	}
-	size, shift := 16, uint8(60)
+	size, shift := 4, uint8(62)
 	for size < 2*len(n.keys) {
 		size, shift = size*2, shift-1
 	}
-	n.table, n.shift = make([]int32, size), shift
+	n.tab, n.shift = make([]tslot, size), shift
 	for i, k := range n.keys {
-		j := keyHash(n.heads[i], len(k), shift)
-		for n.table[j] != 0 {
+		n.odd = n.odd || strings.ContainsRune(k, utf8.RuneError) || !utf8.ValidString(k)
+		h := head8([]byte(k))
+		j := keyHash(h, len(k), shift)
+		for n.tab[j].n != 0 {
 			j = (j + 1) & uint64(size-1)
 		}
-		n.table[j] = int32(i + 1)
+		n.tab[j] = tslot{head: h, n: int32(len(k) + 1), kid: n.kids[i]}
+		if len(k) > 8 {
+			if n.long == nil {
+				n.long = make([]string, size)
+			}
+			n.long[j] = k
+		}
 	}
 }
 

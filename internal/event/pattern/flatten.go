@@ -50,11 +50,21 @@ type seenEnt struct {
 
 var isWS = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 
+// skipWS returns the position of the first byte at or after i that is not white space.
 func skipWS(b []byte, i int) int {
 	for i < len(b) && isWS[b[i]] {
 		i++
 	}
 	return i
+}
+
+// ws is skipWS for the common case of no white space, small enough to inline: white space
+// and the control bytes skipWS stops at are all ≤ ' '.
+func ws(b []byte, i int) int {
+	if i < len(b) && b[i] > ' ' {
+		return i
+	}
+	return skipWS(b, i)
 }
 
 // scan validates event and records its fields. It reports false after setting s.errAt and
@@ -101,17 +111,20 @@ func (s *scratch) object(i int, tn int32, depth int, trOff, trLen int32) int {
 	}
 	b := s.b
 	n := &s.ix.trie[tn]
-	if i = skipWS(b, i+1); i < len(b) && b[i] == '}' {
+	if i = ws(b, i+1); i < len(b) && b[i] == '}' {
 		return i + 1
 	}
 	seenBase, pendBase := len(s.seen), len(s.pend)
+	obj := s.newObject()
 	for {
 		if i >= len(b) || b[i] != '"' {
 			return s.fail(i, "expected a member name in double quotes")
 		}
-		end, flags, bad := scanString(b, i)
-		if bad >= 0 {
-			return s.badString(bad)
+		end, esc := strEnd(b, i+1), false
+		if end < len(b) && b[end] == '"' {
+			end++
+		} else if end, esc = s.strSlow(end); end < 0 {
+			return end
 		}
 		key := b[i+1 : end-1]
 		if i = end; i >= len(b) || b[i] != ':' { // white space before ':' is rare
@@ -119,24 +132,21 @@ func (s *scratch) object(i int, tn int32, depth int, trOff, trLen int32) int {
 				return s.fail(i, "expected ':' after a member name")
 			}
 		}
-		i = skipWS(b, i+1)
+		i = ws(b, i+1)
 		c := int32(-1)
-		if len(n.keys) > 0 {
-			c = s.childOf(n, key, end, flags)
+		if len(n.tab) > 0 {
+			c = s.childOf(n, key, end, esc)
 		}
 		if c < 0 {
 			i = s.skip(i, depth)
 		} else {
-			i = s.member(i, c, depth, trOff, trLen, seenBase, pendBase)
+			i = s.member(i, c, obj, depth, trOff, trLen, seenBase, pendBase)
 		}
 		if i < 0 {
 			return i
 		}
-		if i < len(b) && isWS[b[i]] {
-			i = skipWS(b, i)
-		}
-		if i < len(b) && b[i] == ',' {
-			i = skipWS(b, i+1)
+		if i = ws(b, i); i < len(b) && b[i] == ',' {
+			i = ws(b, i+1)
 			continue
 		}
 		if i < len(b) && b[i] == '}' {
@@ -148,33 +158,56 @@ func (s *scratch) object(i int, tn int32, depth int, trOff, trLen int32) int {
 }
 
 // childOf returns the trie child of node n for the member name key (the raw string body,
-// ending at s.b[end-1], with scanString's flags), or -1.
-func (s *scratch) childOf(n *tnode, key []byte, end int, flags uint8) int32 {
-	if flags&strEscape != 0 || (flags&strHigh != 0 && !utf8.Valid(key)) {
-		s.kbuf = appendUnescaped(s.kbuf[:0], key)
-		return s.ix.child(n, s.kbuf)
+// ending at s.b[end-1]; esc says it has escapes), or -1.
+//
+// Trie keys are decoded strings, valid UTF-8. A raw key without escapes is its own decoded
+// form unless it is invalid UTF-8, and then its decoded form contains U+FFFD: so unless some
+// key of n contains U+FFFD (n.odd), the raw key can be looked up as it is, without checking
+// its encoding (an invalid one then finds nothing, as its decoded form would).
+func (s *scratch) childOf(n *tnode, key []byte, end int, esc bool) int32 {
+	if !esc && !n.odd {
+		if k := len(key); k < 8 && end-1+8 <= len(s.b) {
+			// head8 of a short key from one load: the bytes after it are in b.
+			h := binary.LittleEndian.Uint64(s.b[end-1-k:]) & (1<<(8*uint(k)) - 1)
+			return s.ix.childH(n, key, h)
+		}
+		return s.ix.child(n, key)
 	}
-	if k := len(key); k < 8 && end-1+8 <= len(s.b) {
-		// head8 of a short key from one load: the bytes after it are in b.
-		h := binary.LittleEndian.Uint64(s.b[end-1-k:]) & (1<<(8*uint(k)) - 1)
-		return s.ix.childH(n, key, h)
+	if !esc && utf8.Valid(key) {
+		return s.ix.child(n, key)
 	}
-	return s.ix.child(n, key)
+	s.kbuf = appendUnescaped(s.kbuf[:0], key)
+	return s.ix.child(n, s.kbuf)
 }
 
-// member scans the value of a key whose trie node is c, superseding the fields of an
-// earlier occurrence of the same key in this object.
-func (s *scratch) member(i int, c int32, depth int, trOff, trLen int32, seenBase, pendBase int) int {
+// newObject returns a stamp for a new object, distinct from those of all other objects whose
+// members s.stamp may still mark.
+func (s *scratch) newObject() uint32 {
+	s.objGen++
+	if s.objGen == 0 { // wrapped: old stamps could collide
+		clear(s.stamp)
+		s.objGen = 1
+	}
+	return s.objGen
+}
+
+// member scans the value of a key whose trie node is c, in the object stamped obj,
+// superseding the fields of an earlier occurrence of the same key in this object.
+// s.stamp[c] == obj tells that there was one, without searching s.seen.
+func (s *scratch) member(i int, c int32, obj uint32, depth int, trOff, trLen int32, seenBase, pendBase int) int {
 	from := int32(len(s.fields))
 	dup := -1
-	for k := seenBase; k < len(s.seen); k++ {
-		if e := s.seen[k]; e.node == c {
-			for f := e.from; f < e.to; f++ {
-				s.fields[f].path = -1
+	if s.stamp[c] == obj {
+		for k := seenBase; k < len(s.seen); k++ {
+			if e := s.seen[k]; e.node == c {
+				for f := e.from; f < e.to; f++ {
+					s.fields[f].path = -1
+				}
+				dup = k
 			}
-			dup = k
 		}
 	}
+	s.stamp[c] = obj
 	if i = s.value(i, c, depth, trOff, trLen, pendBase); i < 0 {
 		return i
 	}
@@ -197,7 +230,7 @@ func (s *scratch) value(i int, tn int32, depth int, trOff, trLen int32, pendBase
 	n := &s.ix.trie[tn]
 	switch b[i] {
 	case '{':
-		if len(n.keys) == 0 {
+		if len(n.tab) == 0 {
 			return s.skip(i, depth)
 		}
 		if len(s.pend) > pendBase { // an object in arrays: its fields get a longer trail
@@ -216,12 +249,19 @@ func (s *scratch) value(i int, tn int32, depth int, trOff, trLen int32, pendBase
 	}
 	switch b[i] {
 	case '"':
-		end, flags, bad := scanString(b, i)
-		if bad >= 0 {
-			return s.badString(bad)
+		end, high := strEndHigh(b, i+1)
+		esc := false
+		if end < len(b) && b[end] == '"' {
+			end++
+		} else {
+			e, flags, bad := scanStringSlow(b, end, 0)
+			if bad >= 0 {
+				return s.badString(bad)
+			}
+			end, esc, high = e, flags&strEscape != 0, high || flags&strHigh != 0
 		}
 		raw := b[i+1 : end-1]
-		if flags&strEscape != 0 || (flags&strHigh != 0 && !utf8.Valid(raw)) {
+		if esc || high && !utf8.Valid(raw) {
 			from := len(s.buf)
 			s.buf = appendUnescaped(s.buf, raw)
 			raw = s.buf[from:len(s.buf):len(s.buf)]
@@ -251,7 +291,7 @@ func (s *scratch) array(i int, tn int32, depth int, trOff, trLen int32, pendBase
 	b := s.b
 	id := s.nArrays
 	s.nArrays++
-	if i = skipWS(b, i+1); i < len(b) && b[i] == ']' {
+	if i = ws(b, i+1); i < len(b) && b[i] == ']' {
 		return i + 1
 	}
 	for idx := int32(0); ; idx++ {
@@ -261,8 +301,8 @@ func (s *scratch) array(i int, tn int32, depth int, trOff, trLen int32, pendBase
 		if i < 0 {
 			return i
 		}
-		if i = skipWS(b, i); i < len(b) && b[i] == ',' {
-			i = skipWS(b, i+1)
+		if i = ws(b, i); i < len(b) && b[i] == ',' {
+			i = ws(b, i+1)
 			continue
 		}
 		if i < len(b) && b[i] == ']' {
@@ -288,128 +328,4 @@ func (s *scratch) literal(i int) (int, uint8) {
 		return i + 4, fNull
 	}
 	return s.fail(i, "invalid literal, expected true, false or null"), 0
-}
-
-// skip validates the value at b[i] without recording anything; depth is the nesting of the
-// container holding it.
-func (s *scratch) skip(i, depth int) int {
-	b := s.b
-	if i >= len(b) {
-		return s.fail(i, "unexpected end of input, expected a value")
-	}
-	switch b[i] {
-	case '"':
-		end, _, bad := scanString(b, i)
-		if bad >= 0 {
-			return s.badString(bad)
-		}
-		return end
-	case '{', '[':
-		return s.skipContainer(i, depth)
-	case 't', 'f', 'n':
-		end, _ := s.literal(i)
-		return end
-	}
-	end, ok := scanNumber(b, i)
-	if !ok {
-		return s.fail(end, "invalid number or unexpected character, expected a value")
-	}
-	return end
-}
-
-// skipKey validates a member name and the colon after it, from b[i].
-func (s *scratch) skipKey(i int) int {
-	b := s.b
-	if i >= len(b) || b[i] != '"' {
-		return s.fail(i, "expected a member name in double quotes")
-	}
-	end, _, bad := scanString(b, i)
-	if bad >= 0 {
-		return s.badString(bad)
-	}
-	if i = end; i >= len(b) || b[i] != ':' {
-		if i = skipWS(b, i); i >= len(b) || b[i] != ':' {
-			return s.fail(i, "expected ':' after a member name")
-		}
-	}
-	return skipWS(b, i+1)
-}
-
-// skipContainer validates the object or array at b[i] iteratively, keeping one bit per open
-// container (set for objects): the innermost 64 in a register, deeper ones in s.open.
-func (s *scratch) skipContainer(i, depth int) int {
-	b := s.b
-	level := 0
-	var open uint64 // bit l: container at level l (mod 64) is an object
-	for {
-		// b[i] starts a value (white space skipped).
-		if i >= len(b) {
-			return s.fail(i, "unexpected end of input, expected a value")
-		}
-		switch c := b[i]; c {
-		case '{', '[':
-			if depth+level+1 > maxEventDepth {
-				return s.fail(i, "nested deeper than 1000 levels")
-			}
-			i = skipWS(b, i+1)
-			if i < len(b) && (c == '{' && b[i] == '}' || c == '[' && b[i] == ']') {
-				i++
-				break
-			}
-			if level%64 == 0 && level > 0 {
-				s.open[level/64-1] = open // spill the full word
-			}
-			open <<= 1
-			if c == '{' {
-				open |= 1
-				if i = s.skipKey(i); i < 0 {
-					return i
-				}
-			}
-			level++
-			continue
-		case '"':
-			end, _, bad := scanString(b, i)
-			if bad >= 0 {
-				return s.badString(bad)
-			}
-			i = end
-		default:
-			if i = s.skip(i, depth+level); i < 0 {
-				return i
-			}
-		}
-		// A value is complete: close containers until one continues.
-		for {
-			if level == 0 {
-				return i
-			}
-			obj := open&1 != 0
-			if i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' {
-				i = skipWS(b, i)
-			}
-			if i < len(b) && b[i] == ',' {
-				i = skipWS(b, i+1)
-				if obj {
-					if i = s.skipKey(i); i < 0 {
-						return i
-					}
-				}
-				break
-			}
-			if i < len(b) && (obj && b[i] == '}' || !obj && b[i] == ']') {
-				i++
-				level--
-				open >>= 1
-				if level%64 == 0 && level > 0 {
-					open = s.open[level/64-1]
-				}
-				continue
-			}
-			if obj {
-				return s.fail(i, "expected ',' or '}' after an object member")
-			}
-			return s.fail(i, "expected ',' or ']' after an array element")
-		}
-	}
 }

@@ -35,19 +35,25 @@ type index struct {
 }
 
 // tnode is a node of the path trie: the children by object key, and the path id when some
-// condition addresses this path.
+// condition addresses this path. Lookups go through tab, an open-addressing table at most
+// half full, keyed by the head word and length of a key.
 type tnode struct {
 	path  int32
 	keys  []string
-	heads []uint64 // head8 of each key, to compare one word before the bytes
 	kids  []int32
-	table []int32 // nodes with many children: 1+index of a key by keyHash, 0 if empty
+	tab   []tslot  // nil when the node has no children
+	long  []string // the keys of tab's slots that are longer than eight bytes, by slot
 	shift uint8
+	odd   bool // some key contains U+FFFD or is not valid UTF-8 (see scratch.childOf)
 }
 
-// maxLinearKids is the most children a trie node searches linearly; nodes with more use a
-// small open-addressing table over the keys' head words.
-const maxLinearKids = 8
+// tslot is an entry of a trie node's table: n is the key's length plus one (0 marks an empty
+// slot) and head its head8; keys of up to eight bytes are decided by these alone.
+type tslot struct {
+	head uint64
+	n    int32
+	kid  int32
+}
 
 // keyHash hashes the head word and length of a key for a node's table.
 func keyHash(h uint64, n int, shift uint8) uint64 {
@@ -181,22 +187,18 @@ func (ix *index) child(n *tnode, key []byte) int32 { return ix.childH(n, key, he
 
 // childH is child with h == head8(key) already computed.
 func (ix *index) childH(n *tnode, key []byte, h uint64) int32 {
-	if n.table != nil {
-		mask := uint64(len(n.table) - 1)
-		for j := keyHash(h, len(key), n.shift); ; j = (j + 1) & mask {
-			e := int(n.table[j])
-			if e == 0 {
-				return -1
-			}
-			if i := e - 1; n.heads[i] == h && len(n.keys[i]) == len(key) && (len(key) <= 8 || n.keys[i] == string(key)) {
-				return n.kids[i]
-			}
+	tab := n.tab
+	if len(tab) == 0 {
+		return -1
+	}
+	mask := uint64(len(tab) - 1)
+	for j := keyHash(h, len(key), n.shift); ; j = (j + 1) & mask {
+		sl := &tab[j]
+		if sl.head == h && int(sl.n) == len(key)+1 && (len(key) <= 8 || n.long[j] == string(key)) {
+			return sl.kid
+		}
+		if sl.n == 0 {
+			return -1
 		}
 	}
-	for i, kh := range n.heads {
-		if kh == h && len(n.keys[i]) == len(key) && (len(key) <= 8 || n.keys[i] == string(key)) {
-			return n.kids[i]
-		}
-	}
-	return -1
 }

@@ -95,6 +95,8 @@ type scratch struct {
 	trail    []trailEnt
 	pend     []trailEnt
 	seen     []seenEnt
+	stamp    []uint32 // by trie node: the stamp of the object where the key was last seen
+	objGen   uint32   // the last object stamp
 	nArrays  int32
 	anyTrail bool
 
@@ -113,7 +115,7 @@ type scratch struct {
 }
 
 func newScratch(ix *index) *scratch {
-	return &scratch{ix: ix, pathGen: make([]uint32, len(ix.paths)), pathHead: make([]int32, len(ix.paths))}
+	return &scratch{ix: ix, stamp: make([]uint32, len(ix.trie)), pathGen: make([]uint32, len(ix.paths)), pathHead: make([]int32, len(ix.paths))}
 }
 
 // reset starts a new event: it scans it and links the fields of each path.
@@ -156,7 +158,9 @@ func (s *scratch) head(p int32) int32 {
 
 // touch loads the first program line of every candidate before any is verified: with no
 // branch depending on the loaded values, the CPU overlaps these cache misses instead of
-// taking them one after the other inside verification.
+// taking them one after the other inside verification. (Loading every line of every
+// candidate, and the arena bytes of its long strings, was tried: it seemed to help at
+// 100k patterns and to cost at 10k, most candidates failing in their first line.)
 func (s *scratch) touch() {
 	var sum int32
 	for _, off := range s.cands {

@@ -1,6 +1,7 @@
 package pattern
 
 import (
+	"encoding/binary"
 	"math"
 	"strings"
 )
@@ -15,8 +16,9 @@ import (
 // the path, exists and n. An anything-but instr is followed by its sub-instrs (aux of
 // them), which belong to its run.
 //
-// The exact, prefix and suffix string values keep in hi the bits of head8(s), so that most
-// mismatches are found without reading s (see strHead).
+// The exact, prefix and suffix string values keep in hi the bits of head8(s), and in lo those
+// of the next eight bytes (zero-padded), so that strings of up to 16 bytes are compared
+// without reading s, which lives in the arena, another cache line (see hasStr).
 type instr struct {
 	kind       opKind
 	loOp, hiOp uint8
@@ -88,6 +90,9 @@ func (e *emitter) op(o *op) {
 	switch o.kind {
 	case opStr, opPrefix, opSuffix:
 		in.hi = math.Float64frombits(head8([]byte(o.s)))
+		if len(o.s) > 8 {
+			in.lo = math.Float64frombits(head8([]byte(o.s[8:min(len(o.s), 16)])))
+		}
 	}
 	if o.s != "" {
 		e.strs = append(e.strs, strRef{at: len(e.ix.prog), off: e.arena.Len(), len: len(o.s)})
@@ -110,12 +115,31 @@ func (e *emitter) finish() {
 // strHead returns head8(o.s) of an opStr, opPrefix or opSuffix instr.
 func (o *instr) strHead() uint64 { return math.Float64bits(o.hi) }
 
+// strNext returns bytes 8 to 15 of o.s (zero-padded) of an opStr, opPrefix or opSuffix instr.
+func (o *instr) strNext() uint64 { return math.Float64bits(o.lo) }
+
 // hasStr reports whether v, at least as long as o.s, starts with o.s (o an opStr, opPrefix
-// or opSuffix instr): the head words decide strings of up to eight bytes.
+// or opSuffix instr): the words in the instr decide strings of up to 16 bytes.
 func (o *instr) hasStr(v []byte) bool {
 	k := len(o.s)
-	if head8(v[:min(k, 8)]) != o.strHead() {
+	if word(v, 0, min(k, 8)) != o.strHead() {
 		return false
 	}
-	return k <= 8 || string(v[:k]) == o.s
+	switch {
+	case k <= 8:
+		return true
+	case k <= 16:
+		return word(v, 8, k) == o.strNext()
+	}
+	return string(v[:k]) == o.s
+}
+
+// word returns v[from:to] (at most eight bytes) as a zero-padded little-endian word, in one
+// load when the capacity of v extends eight bytes from from: the bytes beyond to are masked
+// off. (An event string recorded in place has the rest of the event as its capacity.)
+func word(v []byte, from, to int) uint64 {
+	if from+8 <= cap(v) {
+		return binary.LittleEndian.Uint64(v[from:from+8]) & (1<<(8*uint(to-from)) - 1)
+	}
+	return head8(v[from:to])
 }
