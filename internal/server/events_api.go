@@ -131,7 +131,7 @@ func (s *Server) queryEvents(r *http.Request, env string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	before, err := intParam(q.Get("before"), "before", 0, 0, 1<<62)
+	cursor, err := parseEventCursor(q.Get("before"))
 	if err != nil {
 		return nil, err
 	}
@@ -143,16 +143,16 @@ func (s *Server) queryEvents(r *http.Request, env string) (any, error) {
 	}
 	out := []json.RawMessage{}
 	var matched [][]string
-	scanned, next := 0, int64(0)
-	cursor := int64(before)
+	scanned, next := 0, eventCursor{}
 	for len(out) < limit && scanned < maxScan {
-		page, err := s.store.ListEvents(r.Context(), store.EventQuery{Environment: env, From: start, To: end, Source: q.Get("source"), BeforeSeq: cursor, Limit: 500})
+		page, err := s.store.ListEvents(r.Context(), store.EventQuery{Environment: env, From: start, To: end, Source: q.Get("source"),
+			BeforeSeq: cursor.seq, BeforeTime: cursor.time, Limit: 500})
 		if err != nil {
 			return nil, err
 		}
 		for _, rec := range page {
 			scanned++
-			cursor = rec.Seq
+			cursor = eventCursor{seq: rec.Seq, time: rec.Time}
 			if pat != nil {
 				if ok, _ := pat.Match(rec.Body); !ok {
 					continue
@@ -161,7 +161,7 @@ func (s *Server) queryEvents(r *http.Request, env string) (any, error) {
 			out = append(out, rec.Body)
 			matched = append(matched, rec.Rules)
 			if len(out) == limit {
-				next = rec.Seq
+				next = cursor
 				break
 			}
 		}
@@ -177,10 +177,32 @@ func (s *Server) queryEvents(r *http.Request, env string) (any, error) {
 		items[i] = map[string]any{"event": out[i], "rules": nonNil(matched[i])}
 	}
 	resp := map[string]any{"environment": env, "events": items}
-	if next > 0 {
-		resp["next_before"] = next
+	if next.seq > 0 {
+		resp["next_before"] = next.String()
 	}
 	return resp, nil
+}
+
+// eventCursor is where an event listing stopped: events are ordered by time, then by
+// arrival (seq), both descending. Its text form is "UNIXNANO_SEQ".
+type eventCursor struct {
+	time time.Time
+	seq  int64
+}
+
+func (c eventCursor) String() string { return fmt.Sprintf("%d_%d", c.time.UnixNano(), c.seq) }
+
+func parseEventCursor(v string) (eventCursor, error) {
+	if v == "" {
+		return eventCursor{}, nil
+	}
+	ns, seq, ok := strings.Cut(v, "_")
+	n, err1 := strconv.ParseInt(ns, 10, 64)
+	s, err2 := strconv.ParseInt(seq, 10, 64)
+	if !ok || err1 != nil || err2 != nil || s <= 0 {
+		return eventCursor{}, badRequest("before", "before must be the next_before of a previous page, got %q", v)
+	}
+	return eventCursor{time: time.Unix(0, n).UTC(), seq: s}, nil
 }
 
 // getEvent is GET /api/v1/environments/{env}/events/{id}.

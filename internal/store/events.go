@@ -28,7 +28,10 @@ type EventQuery struct {
 	Environment string    // required
 	From, To    time.Time // on the event's Time; zero = unbounded; From inclusive, To exclusive
 	Source      string    // optional exact filter
-	BeforeSeq   int64     // optional cursor: only Seq < BeforeSeq (0 = none)
+	// Optional cursor: only events after (BeforeTime, BeforeSeq) in the list's order (time
+	// desc, seq desc). With a zero BeforeTime, only Seq < BeforeSeq (0 = none).
+	BeforeSeq  int64
+	BeforeTime time.Time
 	Limit       int       // ≤ 0 means 100
 }
 

@@ -251,7 +251,12 @@ func (d *DB) ListEvents(ctx context.Context, q store.EventQuery) ([]store.EventR
 	if q.Source != "" {
 		add("source = ?", q.Source)
 	}
-	if q.BeforeSeq > 0 {
+	switch {
+	case !q.BeforeTime.IsZero():
+		t := formatTime(q.BeforeTime)
+		where = append(where, "(time < ? OR (time = ? AND seq < ?))")
+		args = append(args, t, t, q.BeforeSeq)
+	case q.BeforeSeq > 0:
 		add("seq < ?", q.BeforeSeq)
 	}
 	limit := q.Limit

@@ -110,6 +110,10 @@ func testEventList(t *testing.T, s store.Events) {
 	checkEvents(t, s, store.EventQuery{Environment: "prod", BeforeSeq: e[3].Seq}, e[0], e[2], e[1])
 	checkEvents(t, s, store.EventQuery{Environment: "prod", Limit: 2}, e[5], e[4])
 	checkEvents(t, s, store.EventQuery{Environment: "prod", Source: "a", BeforeSeq: e[5].Seq, From: minute(1), Limit: 2}, e[0], e[3])
+	// The (time, seq) cursor continues the list's own order: e0 arrived before e2 and e3
+	// but is newer, so after e0 come e3 and e2 (a Seq cursor alone would skip them).
+	checkEvents(t, s, store.EventQuery{Environment: "prod", BeforeTime: e[0].Time, BeforeSeq: e[0].Seq}, e[3], e[2], e[1])
+	checkEvents(t, s, store.EventQuery{Environment: "prod", BeforeTime: e[3].Time, BeforeSeq: e[3].Seq}, e[2], e[1])
 
 	// A large batch: every Seq filled in and matching what is stored.
 	big := make([]store.EventRecord, 300)
