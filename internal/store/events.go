@@ -32,7 +32,7 @@ type EventQuery struct {
 	// desc, seq desc). With a zero BeforeTime, only Seq < BeforeSeq (0 = none).
 	BeforeSeq  int64
 	BeforeTime time.Time
-	Limit       int       // ≤ 0 means 100
+	Limit      int // ≤ 0 means 100
 }
 
 // Annotation marks a moment on metric graphs, made by a rule from an event or through the API.
