@@ -40,6 +40,15 @@ func (n *Notifier) openIncident(ctx context.Context, set *Setup, env, policy, so
 	if !created {
 		return n.opts.Store.AppendTimeline(ctx, []store.TimelineEntry{{IncidentID: got.ID, At: now, Kind: "state", Text: m.Title}})
 	}
+	if len(m.Annotations) > 0 { // what changed just before: deployments near the breach
+		var notes []store.TimelineEntry
+		for _, a := range m.Annotations {
+			notes = append(notes, store.TimelineEntry{IncidentID: got.ID, At: a.Time, Kind: "annotation", Text: a.Text})
+		}
+		if err := n.opts.Store.AppendTimeline(ctx, notes); err != nil {
+			return err
+		}
+	}
 	if n.opts.Publish != nil {
 		n.opts.Publish(env, "Incident Opened", map[string]any{"incident": got.ID, "policy": policy, "key": key, "title": m.Title})
 	}
@@ -190,6 +199,20 @@ func (n *Notifier) resolveByKey(ctx context.Context, set *Setup, env, key, why, 
 	for i := range active {
 		if inc := &active[i]; inc.Environment == env && inc.Key == key {
 			return n.resolve(ctx, set, inc, why, by)
+		}
+	}
+	return nil
+}
+
+// noteByKey adds a state line to the timeline of the active incident about key, if any.
+func (n *Notifier) noteByKey(ctx context.Context, env, key string, at time.Time, text string) error {
+	active, err := n.opts.Store.ActiveIncidents(ctx)
+	if err != nil {
+		return err
+	}
+	for _, inc := range active {
+		if inc.Environment == env && inc.Key == key {
+			return n.opts.Store.AppendTimeline(ctx, []store.TimelineEntry{{IncidentID: inc.ID, At: at, Kind: "state", Text: text}})
 		}
 	}
 	return nil

@@ -21,8 +21,13 @@ func (n *Notifier) routeAlarm(ctx context.Context, set *Setup, d *store.Delivery
 		return &Failure{Code: "BAD_EVENT", Message: err.Error()}
 	}
 	now := n.opts.Now().UTC()
-	if ch.Item.State == "OK" {
+	switch ch.Item.State {
+	case "OK":
 		if err := n.resolveByKey(ctx, set, ch.Env, ch.Item.Name, "alarm returned to OK", "tocsin"); err != nil {
+			return err
+		}
+	case "INSUFFICIENT_DATA": // neither trouble nor recovery: the incident's timeline says so
+		if err := n.noteByKey(ctx, ch.Env, ch.Item.Name, ch.Item.Since, AlarmMessage(ch, "").Title); err != nil {
 			return err
 		}
 	}
