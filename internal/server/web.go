@@ -34,9 +34,10 @@ func (s *Server) webUI() http.Handler {
 			}
 			return *rec, true
 		},
-		PublicURL: func() string { return s.cfg.get().stack.Project.Server.PublicURL },
-		Now:       s.opts.Now,
-		Logger:    s.log.With("part", "ui"),
+		PublicURL:     func() string { return s.cfg.get().stack.Project.Server.PublicURL },
+		AnonymousRead: s.cfg.get().stack.Project.Server.UI.AnonymousRead,
+		Now:           s.opts.Now,
+		Logger:        s.log.With("part", "ui"),
 	})
 	return s.metrics.instrument("/ui/", ui)
 }

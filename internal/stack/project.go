@@ -30,6 +30,12 @@ type Settings struct {
 	Events           Events        `yaml:"events,omitempty" json:"events,omitempty" doc:"The event store and event deliveries."`
 	Notifications    Notifications `yaml:"notifications,omitempty" json:"notifications,omitzero" doc:"E-mail, delivery timeouts, grouping and flapping."`
 	Demo             *Demo         `yaml:"demo,omitempty" json:"demo,omitempty" doc:"The quickstart's synthetic feed (never in a real stack)."`
+	UI               UI            `yaml:"ui,omitempty" json:"ui,omitzero" doc:"The web UI."`
+}
+
+// UI are the web UI's settings.
+type UI struct {
+	AnonymousRead bool `yaml:"anonymous_read,omitempty" json:"anonymous_read,omitempty" doc:"Let anyone who reaches the server read every environment's pages without signing in (forms still need a session). Default false. Read at start only."`
 }
 
 // Demo turns on the demo feed: synthetic traffic (Demo/Shop metrics, a latency spike and a
