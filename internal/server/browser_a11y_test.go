@@ -86,6 +86,21 @@ func TestBrowserPhoneAndAccessibility(t *testing.T) {
 			t.Errorf("%s: the first Tab focuses %q, not the skip link", path, focused)
 		}
 	}
+	// The live region refreshes itself (every 15 s) without moving the page: mark the
+	// region, scroll, wait until a fresh region replaced the marked one.
+	var scrolled, after float64
+	b.step("live-refresh-keeps-scroll", wait,
+		chromedp.EmulateViewport(390, 360), // short, so that the page scrolls
+		chromedp.Navigate(ts.url+"/ui/env/production/alarms"),
+		chromedp.WaitVisible(`#logout`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.getElementById('live').dataset.marker = 'old'; window.scrollTo(0, 150); window.scrollY`, &scrolled),
+		chromedp.Poll(`document.getElementById('live') && document.getElementById('live').dataset.marker !== 'old'`, nil, chromedp.WithPollingTimeout(60*time.Second)),
+		chromedp.Evaluate(`window.scrollY`, &after),
+	)
+	if scrolled == 0 || after != scrolled {
+		t.Errorf("scroll position %v before the live refresh, %v after", scrolled, after)
+	}
+
 	// The probe itself finds each kind of problem on a page made to have them.
 	var found []string
 	bad := `data:text/html,<html><body><div style="width:900px">wide</div><input name=q><img src=x>` +
