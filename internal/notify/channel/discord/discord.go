@@ -37,7 +37,7 @@ func (d *Discord) Send(ctx context.Context, m *notify.Message) error {
 	if err != nil {
 		return err
 	}
-	return d.post(ctx, m.ID, body)
+	return notify.PostJSON(ctx, d.client, d.url.Reveal(), m.ID, body)
 }
 
 // render builds the JSON payload of m.

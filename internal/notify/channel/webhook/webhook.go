@@ -37,18 +37,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/tocsin/tocsin/internal/notify"
-)
-
-const (
-	readLimit    = 512 // bytes of the response read
-	excerptLimit = 200 // bytes of the response quoted in an error
 )
 
 // Send sends m to the endpoint.
@@ -79,7 +71,7 @@ func (w *Webhook) Send(ctx context.Context, m *notify.Message) error {
 		return notify.ClassifyHTTP(0, err, "")
 	}
 	defer resp.Body.Close()
-	got, _ := io.ReadAll(io.LimitReader(resp.Body, readLimit))
+	got := notify.ReadAnswer(resp)
 	return notify.ClassifyHTTP(resp.StatusCode, nil, w.excerpt(req, got))
 }
 
@@ -108,22 +100,9 @@ func (w *Webhook) body(m *notify.Message) ([]byte, error) {
 // excerpt is the start of a response body for an error message, with anything secret
 // the endpoint may have echoed (URL, header values, signing secret) replaced.
 func (w *Webhook) excerpt(req *http.Request, body []byte) string {
-	secrets := []string{req.URL.String(), req.URL.EscapedPath(), req.URL.Path, req.URL.RawQuery, w.signing.Reveal()}
+	secrets := append(notify.URLSecrets(req), w.signing.Reveal())
 	for _, v := range w.headers {
 		secrets = append(secrets, v.Reveal())
 	}
-	s := strings.ToValidUTF8(string(body), "")
-	for _, v := range secrets {
-		if len(v) >= 4 && v != "/" {
-			s = strings.ReplaceAll(s, v, "<secret>")
-		}
-	}
-	if len(s) > excerptLimit {
-		cut := excerptLimit
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut]
-	}
-	return strings.TrimSpace(s)
+	return notify.Excerpt(body, secrets...)
 }
