@@ -1,23 +1,27 @@
 package webhook
 
 import (
-	"encoding/json"
-	"fmt"
-	"text/template"
-	"time"
-
 	"github.com/tocsin/tocsin/internal/notify"
+	"github.com/tocsin/tocsin/internal/notify/notifytest"
+)
+
+var (
+	num          = notifytest.Num
+	diskItem     = notifytest.DiskItem
+	alarmMessage = notifytest.Alarm
+	okMessage    = notifytest.OK
+	groupMessage = notifytest.Group
+	eventMessage = notifytest.Event
+	mustTemplate = notifytest.Template
 )
 
 // The fixtures are the same in every channel package, so their goldens compare.
 
 var (
-	t0 = time.Date(2026, 3, 14, 10, 4, 0, 0, time.UTC)
+	t0 = notifytest.T0
 	// A URL whose path carries a token, as many webhook URLs do.
 	secretPath = "/hooks/tocsin/SECRETPATH"
 )
-
-func num(v float64) *float64 { return &v }
 
 type fixture struct {
 	name     string
@@ -37,74 +41,3 @@ func fixtures() []fixture {
 
 // jsonTemplate is a subscription template producing a receiver's own JSON shape.
 const jsonTemplate = `{"summary": {{printf "%q" .Title}}, "id": "{{.ID}}", "severity": "{{if eq .State "ALARM"}}critical{{else}}info{{end}}", "alarms": {{len .Alarms}}, "ack": "{{.Links.Acknowledge}}"}`
-
-func diskItem(instance, state string, maxV float64) notify.AlarmItem {
-	return notify.AlarmItem{
-		Name: "disk-space[InstanceId=" + instance + "]", Alarm: "disk-space", Instance: "InstanceId=" + instance,
-		Dimensions: map[string]string{"InstanceId": instance}, State: state, PreviousState: "OK",
-		Since: t0, Reason: "Threshold crossed: 3 datapoints were greater than the threshold (90.0).",
-		Metric: "CWAgent/disk_used_percent", Statistic: "Maximum", Comparison: "GreaterThanThreshold",
-		Threshold: num(90), Unit: "Percent", Min: num(91.25), Avg: num(94.5), Max: num(maxV), Samples: 3,
-		URL: "https://tocsin.example.com/alarms/disk-space?instance=" + instance,
-	}
-}
-
-func alarmMessage() *notify.Message {
-	return &notify.Message{
-		ID: "msg-0001", Kind: notify.KindAlarm, Environment: "production", Topic: "ops",
-		Subscription: "chat", Time: t0,
-		Title: "ALARM: disk-space[InstanceId=i-1] in production",
-		Text:  "disk-space[InstanceId=i-1] went from OK to ALARM: Maximum of CWAgent/disk_used_percent was 97% over 3 periods of 1m (threshold > 90%, min 91.25%, avg 94.5%). Free space < 3% & falling.",
-		State: "ALARM", Alarms: []notify.AlarmItem{diskItem("i-1", "ALARM", 97)},
-		Annotations: []notify.Annotation{
-			{Time: t0.Add(-12 * time.Minute), Text: "deploy api v1.42 (by <ci>)"},
-			{Time: t0.Add(-3 * time.Minute), Text: "log level raised to debug"},
-		},
-		Links: notify.Links{
-			Alarm:       "https://tocsin.example.com/alarms/disk-space?instance=i-1",
-			Acknowledge: "https://tocsin.example.com/ack/inc-7?sig=abc123&exp=1773485040",
-		},
-		DedupKey: "disk-space[InstanceId=i-1]", Action: notify.ActionTrigger,
-	}
-}
-
-func okMessage() *notify.Message {
-	item := diskItem("i-1", "OK", 62)
-	item.PreviousState, item.Since = "ALARM", t0.Add(25*time.Minute)
-	item.Min, item.Avg, item.Reason = num(58), num(60.5), "Threshold crossed: 3 datapoints were not greater than the threshold (90.0)."
-	return &notify.Message{
-		ID: "msg-0002", Kind: notify.KindAlarm, Environment: "production", Topic: "ops", Time: t0.Add(25 * time.Minute),
-		Title: "OK: disk-space[InstanceId=i-1] in production",
-		Text:  "disk-space[InstanceId=i-1] is back to OK after 25m: Maximum of CWAgent/disk_used_percent was 62% (threshold > 90%).",
-		State: "OK", Alarms: []notify.AlarmItem{item},
-		Links:    notify.Links{Alarm: "https://tocsin.example.com/alarms/disk-space?instance=i-1"},
-		DedupKey: "disk-space[InstanceId=i-1]", Action: notify.ActionResolve,
-	}
-}
-
-func groupMessage(n int) *notify.Message {
-	m := &notify.Message{
-		ID: "msg-0003", Kind: notify.KindAlarm, Environment: "staging", Topic: "ops", Time: t0,
-		Title: fmt.Sprintf("ALARM: disk-space, %d instances in staging", n),
-		Text:  fmt.Sprintf("%d instances of disk-space went to ALARM within 30s.", n),
-		State: "ALARM",
-		Links: notify.Links{Alarm: "https://tocsin.example.com/alarms/disk-space"},
-	}
-	for i := range n {
-		m.Alarms = append(m.Alarms, diskItem(fmt.Sprintf("i-%03d", i+1), "ALARM", float64(91+i%9)))
-	}
-	return m
-}
-
-func eventMessage() *notify.Message {
-	return &notify.Message{
-		ID: "msg-0004", Kind: notify.KindEvent, Environment: "production", Topic: "deploys", Time: t0,
-		Title: "ECS service api scaled from 4 to 8 tasks",
-		Text:  "Service api in cluster main: desired count changed from 4 to 8 (reason: target tracking `cpu_high`).",
-		Event: json.RawMessage(`{"source":"aws.ecs","detail-type":"ECS Service Action","detail":{"cluster":"main","service":"api","desired":8}}`),
-	}
-}
-
-func mustTemplate(text string) *template.Template {
-	return template.Must(template.New("subscription").Parse(text))
-}
