@@ -60,9 +60,11 @@ func (d *alarmDetailData) Ranges() []string {
 // alarmDetail is GET /ui/env/{env}/alarms/{name}?range=: NAME or NAME[instance].
 func (u *UI) alarmDetail(w http.ResponseWriter, r *http.Request, p *page) error {
 	name := r.PathValue("name")
-	d := &alarmDetailData{Name: name, Range: "24h"}
+	// 3 hours by default: a fresh breach shows with its context, not squeezed against
+	// the right edge of a day.
+	d := &alarmDetailData{Name: name, Range: "3h"}
 	d.Alarm, d.Instance = engine.ParseInstanceName(name)
-	rng := 24 * time.Hour
+	rng := 3 * time.Hour
 	if v := r.URL.Query().Get("range"); v != "" {
 		rng = 0
 		for _, c := range chartRanges {

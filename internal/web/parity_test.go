@@ -100,7 +100,7 @@ func TestBacktestCommand(t *testing.T) {
 	h = newHarness(t, func(o *Options) { o.PublicURL = func() string { return "https://tocsin.example.com/" } })
 	cookie, _ = h.login(readToken)
 	page = body(t, h.do("GET", "/ui/env/staging/alarms/disk-full%5BHost=db1%5D", cookie, nil))
-	if !strings.Contains(page, `--alarm disk-full --from 24h --server https://tocsin.example.com</code>`) {
+	if !strings.Contains(page, `--alarm disk-full --from 3h --server https://tocsin.example.com</code>`) {
 		t.Errorf("backtest command of an instance: %s", page[strings.Index(page, `id="backtest"`):][:600])
 	}
 	for in, want := range map[string]string{"cpu-high": "cpu-high", "a b": "'a b'", "it's": `'it'\''s'`, "$(rm)": "'$(rm)'"} {
