@@ -2,84 +2,27 @@ package slack
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tocsin/tocsin/internal/notify"
+	"github.com/tocsin/tocsin/internal/notify/notifytest"
 )
 
 // TestFailures checks that each way a send fails is classified once and that no error
 // names the webhook URL, whose path is the credential.
 func TestFailures(t *testing.T) {
-	answer := func(status int, body string) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) {
-			w.WriteHeader(status)
-			io.WriteString(w, body)
-		}
-	}
-	cases := []struct {
-		name      string
-		handler   http.HandlerFunc // nil: nothing listens
-		code      string
-		retryable bool
-		says      string // part of the error message
-	}{
-		{"server error", answer(500, "internal_error"), "HTTP_500", true, "internal_error"},
-		{"bad gateway", answer(502, strings.Repeat("x", 2000)), "HTTP_502", true, "xxx"},
-		{"rate limited", answer(429, "rate_limited"), "HTTP_429", true, "rate_limited"},
+	cases := append([]notifytest.Failure{
+		notifytest.Fail("server error", notifytest.Answer(500, "internal_error"), "HTTP_500", true, "internal_error"),
+		notifytest.Fail("rate limited", notifytest.Answer(429, "rate_limited"), "HTTP_429", true, "rate_limited"),
 		// Slack says which payload field it disliked; an echo of the path is redacted.
-		{"invalid payload", answer(400, "invalid_payload at "+secretPath), "HTTP_400", false, "invalid_payload at <secret>"},
-		{"no service", answer(404, "no_service"), "HTTP_404", false, "no_service"},
-		{"revoked", answer(410, "channel_is_archived"), "HTTP_410", false, "channel_is_archived"},
-		{"connection refused", nil, "CONNECTION", true, ""},
-		{"timeout", func(w http.ResponseWriter, r *http.Request) {
-			// Slower than the sender's deadline. Having read the body, the server notices
-			// the client hanging up and cancels r.Context().
-			io.Copy(io.Discard, r.Body)
-			select {
-			case <-r.Context().Done():
-			case <-time.After(10 * time.Second):
-			}
-		}, "TIMEOUT", true, ""},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			var srv *httptest.Server
-			if c.handler != nil {
-				srv = httptest.NewServer(c.handler)
-				defer srv.Close()
-			} else {
-				srv = httptest.NewServer(http.NotFoundHandler())
-				srv.Close() // the port now refuses connections
-			}
-			target := srv.URL + secretPath
-			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-			defer cancel()
-			err := newChannel(t, target, "").Send(ctx, alarmMessage())
-			if err == nil {
-				t.Fatal("Send succeeded")
-			}
-			f := notify.AsFailure(err)
-			if f.Code != c.code || f.Retryable != c.retryable {
-				t.Errorf("got %s retryable=%v, want %s retryable=%v (%v)", f.Code, f.Retryable, c.code, c.retryable, err)
-			}
-			if !strings.Contains(err.Error(), c.says) {
-				t.Errorf("error %q does not say %q", err, c.says)
-			}
-			if len(f.Message) > 300 {
-				t.Errorf("error message has %d bytes; the response excerpt must stay short", len(f.Message))
-			}
-			for _, secret := range []string{target, secretPath, "SECRETPATH"} {
-				if strings.Contains(err.Error(), secret) {
-					t.Errorf("error %q leaks %q", err, secret)
-				}
-			}
-		})
-	}
+		notifytest.Fail("invalid payload", notifytest.Answer(400, "invalid_payload at "+secretPath), "HTTP_400", false, "invalid_payload at <secret>"),
+		notifytest.Fail("no service", notifytest.Answer(404, "no_service"), "HTTP_404", false, "no_service"),
+		notifytest.Fail("revoked", notifytest.Answer(410, "channel_is_archived"), "HTTP_410", false, "channel_is_archived"),
+	}, notifytest.CommonFailures()...)
+	notifytest.CheckFailures(t, cases, secretPath, func(ctx context.Context, url string) error {
+		return newChannel(t, url, "").Send(ctx, alarmMessage())
+	}, "SECRETPATH")
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {
