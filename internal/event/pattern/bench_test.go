@@ -24,8 +24,13 @@ func benchWorkload(tb testing.TB, n int) (*Matcher, [][]byte) {
 	return m, events
 }
 
-func benchMatch(b *testing.B, rules int) {
+// benchMatch measures Match, or MatchValid when valid is set, against rules generated rules.
+func benchMatch(b *testing.B, rules int, valid bool) {
 	m, events := benchWorkload(b, rules)
+	match := m.Match
+	if valid {
+		match = m.MatchValid
+	}
 	size, matches := 0, 0
 	var dst []int
 	for _, e := range events {
@@ -40,7 +45,7 @@ func benchMatch(b *testing.B, rules int) {
 	cpu := threadCPU()
 	for i := 0; i < b.N; i++ {
 		var err error
-		if dst, err = m.Match(events[i%len(events)], dst[:0]); err != nil {
+		if dst, err = match(events[i%len(events)], dst[:0]); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -70,10 +75,15 @@ func BenchmarkMatch10kRulesHot(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
 
-func BenchmarkMatch0Rules(b *testing.B)    { benchMatch(b, 0) } // the floor: validation only
-func BenchmarkMatch1Rule(b *testing.B)     { benchMatch(b, 1) }
-func BenchmarkMatch10kRules(b *testing.B)  { benchMatch(b, 10_000) }
-func BenchmarkMatch100kRules(b *testing.B) { benchMatch(b, 100_000) }
+func BenchmarkMatch0Rules(b *testing.B)    { benchMatch(b, 0, false) } // the floor: validation only
+func BenchmarkMatch1Rule(b *testing.B)     { benchMatch(b, 1, false) }
+func BenchmarkMatch10kRules(b *testing.B)  { benchMatch(b, 10_000, false) }
+func BenchmarkMatch100kRules(b *testing.B) { benchMatch(b, 100_000, false) }
+
+// MatchValid, as the event pipeline matches the events it has decoded or encoded.
+func BenchmarkMatchValid0Rules(b *testing.B)    { benchMatch(b, 0, true) }
+func BenchmarkMatchValid10kRules(b *testing.B)  { benchMatch(b, 10_000, true) }
+func BenchmarkMatchValid100kRules(b *testing.B) { benchMatch(b, 100_000, true) }
 
 // BenchmarkJSONValid is encoding/json's validation of the same events, for comparison.
 func BenchmarkJSONValid(b *testing.B) {

@@ -138,7 +138,7 @@ func (s *scratch) object(i int, tn int32, depth int, trOff, trLen int32) int {
 			c = s.childOf(n, key, end, esc)
 		}
 		if c < 0 {
-			i = s.skip(i, depth)
+			i = s.skipValue(i, depth)
 		} else {
 			i = s.member(i, c, obj, depth, trOff, trLen, seenBase, pendBase)
 		}
@@ -231,7 +231,7 @@ func (s *scratch) value(i int, tn int32, depth int, trOff, trLen int32, pendBase
 	switch b[i] {
 	case '{':
 		if len(n.tab) == 0 {
-			return s.skip(i, depth)
+			return s.skipValue(i, depth)
 		}
 		if len(s.pend) > pendBase { // an object in arrays: its fields get a longer trail
 			off := int32(len(s.trail))
@@ -245,7 +245,7 @@ func (s *scratch) value(i int, tn int32, depth int, trOff, trLen int32, pendBase
 		return s.array(i, tn, depth+1, trOff, trLen, pendBase)
 	}
 	if n.path < 0 {
-		return s.skip(i, depth)
+		return s.skipValue(i, depth)
 	}
 	switch b[i] {
 	case '"':

@@ -87,6 +87,9 @@ func differential(t *testing.T, pats, events []string) {
 		if !slices.Equal(got, want) {
 			t.Errorf("Matcher.Match:\npatterns %q\nevent    %s\ngot %v, reference %v", pats, ev, got, want)
 		}
+		if got, err := m.MatchValid([]byte(ev), nil); err != nil || !slices.Equal(got, want) {
+			t.Errorf("Matcher.MatchValid:\npatterns %q\nevent    %s\ngot %v (%v), reference %v", pats, ev, got, err, want)
+		}
 	}
 }
 
@@ -135,7 +138,7 @@ var fuzzEventPatterns = []string{
 
 // FuzzMatchEvent matches arbitrary bytes as an event: no panic, an error exactly when the
 // input is not a valid JSON object nested at most 1000 deep, and otherwise the reference's
-// answers.
+// answers, which MatchValid gives too (on invalid input it must only return).
 func FuzzMatchEvent(f *testing.F) {
 	for _, v := range epVectors {
 		f.Add([]byte(v.event))
@@ -149,6 +152,7 @@ func FuzzMatchEvent(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, ev []byte) {
 		got, err := m.Match(ev, nil)
+		trusted, terr := m.MatchValid(ev, nil)
 		valid := json.Valid(ev) && jsonDepth(ev) <= maxEventDepth && firstByte(ev) == '{'
 		if (err == nil) != valid {
 			t.Fatalf("Match(%q) error %v, but valid object = %v", ev, err, valid)
@@ -175,6 +179,9 @@ func FuzzMatchEvent(f *testing.F) {
 		}
 		if !slices.Equal(got, want) {
 			t.Fatalf("Match(%q) = %v, reference %v", ev, got, want)
+		}
+		if terr != nil || !slices.Equal(trusted, want) {
+			t.Fatalf("MatchValid(%q) = %v (%v), reference %v", ev, trusted, terr, want)
 		}
 	})
 }

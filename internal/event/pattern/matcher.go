@@ -57,10 +57,22 @@ func (m *Matcher) index() *index {
 // Match appends to dst the ids of all patterns the event (a raw JSON object) matches, each
 // once, in ascending id order, and returns it. The error is an *Error when the event is not
 // valid JSON or not an object.
-func (m *Matcher) Match(event []byte, dst []int) ([]int, error) {
+func (m *Matcher) Match(event []byte, dst []int) ([]int, error) { return m.match(event, dst, false) }
+
+// MatchValid is Match for an event already known to be valid: one that was checked (by
+// json.Valid, or by an earlier decoding) or that a JSON encoder wrote. For any event Match
+// accepts it returns the same ids, faster: the members no condition looks at are only
+// delimited, not validated. For other input its result is unspecified (an error or some
+// ids), but it stays memory-safe and terminates.
+func (m *Matcher) MatchValid(event []byte, dst []int) ([]int, error) {
+	return m.match(event, dst, true)
+}
+
+func (m *Matcher) match(event []byte, dst []int, valid bool) ([]int, error) {
 	ix := m.index()
 	s := ix.pool.Get().(*scratch)
 	defer ix.pool.Put(s)
+	s.valid = valid
 	if !s.reset(event) {
 		return dst, newError(event, s.errAt, "", eventPrefix+s.errMsg)
 	}
@@ -86,6 +98,7 @@ type scratch struct {
 
 	// event scanning
 	b        []byte
+	valid    bool                       // the event is known to be valid JSON (MatchValid)
 	open     [maxEventDepth / 64]uint64 // skipContainer's stack of open containers beyond 64
 	errAt    int
 	errMsg   string

@@ -132,14 +132,16 @@ func kindOf(t *stack.Target) string {
 	}
 }
 
-// Match appends to dst the enabled rules of env whose pattern matches the event (raw
-// envelope JSON), in name order.
+// Match appends to dst the enabled rules of env whose pattern matches the event, in name
+// order. The event is the envelope's JSON, which must be valid (as Envelope.AppendJSON
+// writes it from a decoded or constructed event): it is matched without being validated
+// again.
 func (s *Set) Match(env string, event []byte, dst []*Rule, ids []int) ([]*Rule, []int, error) {
 	er := s.envs[env]
 	if er == nil {
 		return dst, ids, nil
 	}
-	ids, err := er.matcher.Match(event, ids[:0])
+	ids, err := er.matcher.MatchValid(event, ids[:0])
 	if err != nil {
 		return dst, ids, err
 	}
