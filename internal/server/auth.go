@@ -9,11 +9,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/tocsin/tocsin/internal/authlimit"
 	"github.com/tocsin/tocsin/internal/stack"
 )
 
@@ -45,15 +49,44 @@ func principalFrom(ctx context.Context) *principal {
 	return p
 }
 
-// authenticate resolves the bearer token. Every comparison is constant-time over hashes
-// (so neither content nor length leaks), and every declared token is compared.
-func (s *Server) authenticate(r *http.Request) (*principal, error) {
+// authenticate resolves the request's bearer token, behind the per-address limit on wrong
+// credentials (authlimit): a refused attempt's error is a 429 and wait says when to retry.
+// A request without a credential is a 401 and does not count.
+func (s *Server) authenticate(r *http.Request) (p *principal, wait time.Duration, err error) {
 	h := r.Header.Get("Authorization")
 	raw, ok := strings.CutPrefix(h, "Bearer ")
 	if h == "" || !ok || raw == "" {
-		return nil, errUnauthorized
+		return nil, 0, errUnauthorized
 	}
-	sum := sha256.Sum256([]byte(raw))
+	return s.checkCredential(clientAddr(r), raw)
+}
+
+// checkCredential resolves token presented from addr, behind the limit on wrong
+// credentials; the API's bearer tokens and the web UI's sign-in both come through here.
+func (s *Server) checkCredential(addr, token string) (*principal, time.Duration, error) {
+	sum := sha256.Sum256([]byte(token))
+	if wait, ok := s.authLimit.Allow(addr, sum); !ok {
+		s.metrics.authFailed.WithLabelValues("throttled").Inc()
+		secs := int(math.Ceil(wait.Seconds()))
+		return nil, time.Duration(secs) * time.Second, &apiError{Status: http.StatusTooManyRequests, Code: "throttled",
+			Message: fmt.Sprintf("too many wrong credentials from this address: try again in %d s", secs)}
+	}
+	p := s.principalFor(sum)
+	if p == nil {
+		s.metrics.authFailed.WithLabelValues("rejected").Inc()
+		if s.authLimit.Failed(addr, sum) {
+			s.log.Warn("too many wrong credentials: throttling the address", "client", addr,
+				"burst", authlimit.Burst, "then_one_per", authlimit.Refill.String())
+		}
+		return nil, 0, errUnauthorized
+	}
+	s.authLimit.Succeeded(addr, sum)
+	return p, 0, nil
+}
+
+// principalFor resolves a token by its SHA-256 sum. Every comparison is constant-time over
+// sums (so neither content nor length leaks), and every declared token is compared.
+func (s *Server) principalFor(sum [32]byte) *principal {
 	var found *principal
 	admin := sha256.Sum256([]byte(s.admin))
 	if subtle.ConstantTimeCompare(sum[:], admin[:]) == 1 {
@@ -75,10 +108,17 @@ func (s *Server) authenticate(r *http.Request) (*principal, error) {
 			}
 		}
 	}
-	if found == nil {
-		return nil, errUnauthorized
+	return found
+}
+
+// clientAddr is the address the limit on wrong credentials counts by: the connection's
+// remote host (behind a reverse proxy, the proxy's).
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
 	}
-	return found, nil
+	return host
 }
 
 var errUnauthorized = &apiError{Status: http.StatusUnauthorized, Code: "unauthorized", Message: "a valid token is required: send Authorization: Bearer TOKEN"}

@@ -29,6 +29,7 @@ type metrics struct {
 	httpLatency *prometheus.HistogramVec
 	deliveries  *prometheus.CounterVec
 	notified    *prometheus.CounterVec
+	authFailed  *prometheus.CounterVec
 }
 
 func newMetrics(s *Server) *metrics {
@@ -44,6 +45,8 @@ func newMetrics(s *Server) *metrics {
 	m.detection = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "tocsin_alarm_detection_seconds",
 		Help:    "From when an evaluation was due (its minute closed plus the evaluation delay) to the state change being published.",
 		Buckets: []float64{0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2, 5, 10}})
+	m.authFailed = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tocsin_auth_failures_total", Help: "Requests and sign-ins refused for their credential: rejected (wrong) or throttled (too many wrong credentials from the client's address)."}, []string{"outcome"})
+	m.reg.MustRegister(m.authFailed)
 	m.deliveries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tocsin_event_delivery_attempts_total", Help: "Event target delivery attempts by kind and outcome (delivered, retry, dead)."}, []string{"kind", "outcome"})
 	counter := func(name, help string, v func(*pipeline.Stats) uint64) prometheus.Collector {
 		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 {

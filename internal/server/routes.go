@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/tocsin/tocsin/internal/web"
 )
@@ -101,9 +103,12 @@ func (s *Server) guard(rt route, next http.Handler) http.Handler {
 		s.serveJSON(func(*http.Request) (any, error) { return nil, err }).ServeHTTP(w, r)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, err := s.authenticate(r)
+		p, wait, err := s.authenticate(r)
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tocsin"`)
+			if wait > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)))
+			}
 			deny(w, r, err)
 			return
 		}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tocsin/tocsin/internal/authlimit"
 	"io"
 	"log/slog"
 	"net"
@@ -78,6 +79,7 @@ type Server struct {
 	listener     net.Listener
 	http         *http.Server
 	admin        string
+	authLimit    *authlimit.Limiter // wrong credentials per client address
 
 	statsdWG    sync.WaitGroup
 	stopStatsD  context.CancelFunc
@@ -104,7 +106,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Server{opts: opts, log: opts.Logger, loops: loop.New(opts.Now), bus: event.NewBus()}
+	s := &Server{opts: opts, log: opts.Logger, loops: loop.New(opts.Now), bus: event.NewBus(), authLimit: authlimit.New(opts.Now)}
 	s.metrics = newMetrics(s)
 	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("server: data directory: %w", err)

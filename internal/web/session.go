@@ -4,8 +4,10 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -135,6 +137,18 @@ func (u *UI) principal(token string) (*Principal, bool) {
 	return &Principal{Name: name, Scopes: scopes, Admin: admin}, true
 }
 
+// signIn checks a token typed into the sign-in form (see Options.SignIn).
+func (u *UI) signIn(r *http.Request, token string) (*Principal, time.Duration) {
+	if token == "" {
+		return nil, 0
+	}
+	if u.opts.SignIn != nil {
+		return u.opts.SignIn(r, token)
+	}
+	p, _ := u.principal(token)
+	return p, 0
+}
+
 func (u *UI) setCookie(w http.ResponseWriter, r *http.Request, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: value, Path: Prefix + "/", MaxAge: maxAge,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: u.secure(r)})
@@ -155,8 +169,14 @@ func (u *UI) renderLogin(w http.ResponseWriter, r *http.Request, status int, msg
 func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	token := strings.TrimSpace(r.PostFormValue("token"))
-	p, ok := u.principal(token)
-	if token == "" || !ok {
+	p, wait := u.signIn(r, token)
+	if wait > 0 {
+		secs := int(wait / time.Second)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		u.renderLogin(w, r, http.StatusTooManyRequests, fmt.Sprintf("Too many wrong tokens were tried from your address. Try again in %d seconds.", secs))
+		return
+	}
+	if p == nil {
 		u.renderLogin(w, r, http.StatusUnauthorized, "That token is not valid here.")
 		return
 	}

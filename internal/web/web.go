@@ -27,6 +27,10 @@ type Options struct {
 	// called at sign-in and again on every request, so a token removed from the stack
 	// ends its sessions at once.
 	Authenticate func(token string) (name string, scopes map[string][]string, admin bool, ok bool)
+	// SignIn, when set, is what the sign-in form checks a typed token with instead of
+	// Authenticate: the server's check behind its limit on wrong credentials per client
+	// address. wait > 0 means r's address must wait that long before trying another token.
+	SignIn func(r *http.Request, token string) (p *Principal, wait time.Duration)
 	// Environments lists the served environments in order (required).
 	Environments func() []string
 	Alarms       Alarms   // required; *engine.Engine satisfies it
