@@ -134,7 +134,8 @@ func (s *Server) alarmGraph(ctx context.Context, ch *notify.AlarmChange) *notify
 	return g
 }
 
-// notifyLoops send the outbox, walk groups, incidents and silences, and prune the log.
+// notifyLoops send the outbox, walk groups, incidents and silences, and prune the log,
+// resolved incidents and ended silences.
 func (s *Server) notifyLoops() []loop.Loop {
 	keep := s.cfg.get().stack.Project.Server.Notifications.Retention.Or(stack.DefaultNotifyRetained)
 	return []loop.Loop{
@@ -149,10 +150,19 @@ func (s *Server) notifyLoops() []loop.Loop {
 		}},
 		{Name: "notify-tick", Interval: time.Second, StallAfter: time.Minute, Cycle: s.notifier.Tick},
 		{Name: "notify-prune", Interval: time.Hour, Cycle: func(ctx context.Context) error {
-			_, err := s.store.PruneNotifications(ctx, s.opts.Now().Add(-keep))
-			return err
+			return s.pruneNotify(ctx, s.opts.Now().Add(-keep))
 		}},
 	}
+}
+
+// pruneNotify deletes what finished before before: notifications, then resolved
+// incidents (an incident is kept while a message about it is), then ended silences. Each
+// is its own transaction; one failing does not stop the others.
+func (s *Server) pruneNotify(ctx context.Context, before time.Time) error {
+	_, errN := s.store.PruneNotifications(ctx, before)
+	_, errI := s.store.PruneIncidents(ctx, before)
+	_, errS := s.store.PruneSilences(ctx, before)
+	return errors.Join(errN, errI, errS)
 }
 
 // dataKey reads a random key kept in the data directory, making it on first use.

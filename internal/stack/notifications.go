@@ -16,7 +16,7 @@ type Notifications struct {
 	GroupInterval *Duration `yaml:"group_interval,omitempty" json:"group_interval,omitempty" doc:"How long later changes to a group wait after its last message (default 1m; topics may override)."`
 	Flapping      Flapping  `yaml:"flapping,omitempty" json:"flapping,omitzero" doc:"When an alarm counts as flapping."`
 	AckLinkTTL    *Duration `yaml:"ack_link_ttl,omitempty" json:"ack_link_ttl,omitempty" doc:"How long acknowledge links in messages stay valid (default 24h)."`
-	Retention     *Duration `yaml:"retention,omitempty" json:"retention,omitempty" doc:"How long sent and dead notifications and their delivery log are kept (default 14d)."`
+	Retention     *Duration `yaml:"retention,omitempty" json:"retention,omitempty" doc:"How long sent and dead notifications and their delivery log, resolved incidents with their timelines, and ended silences are kept (default 14d)."`
 }
 
 // SMTP is how e-mail leaves tocsin.

@@ -227,6 +227,13 @@ type Incidents interface {
 	// Timeline returns an incident's entries oldest first (by At, then ID); none for an
 	// unknown incident.
 	Timeline(ctx context.Context, incidentID int64) ([]TimelineEntry, error)
+	// PruneIncidents deletes the resolved incidents with ResolvedAt < before, with their
+	// timelines, in one transaction; it returns how many incidents it deleted. Open and
+	// acknowledged incidents are never pruned, and neither is one that an outbox message
+	// PruneNotifications(before) would keep (pending, muted, or finished at or after
+	// before) is about: its sender still writes to the timeline, and the delivery log
+	// still links to it. The outbox itself is left to PruneNotifications.
+	PruneIncidents(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Silence mutes notifications that match it between StartsAt and EndsAt.
@@ -257,4 +264,8 @@ type Silences interface {
 	// ExpireSilence sets EndsAt = now if it is later (it only ever shortens; a silence not
 	// started yet then never starts). ErrNotFound if absent or of another env.
 	ExpireSilence(ctx context.Context, env string, id int64, now time.Time) error
+	// PruneSilences deletes the silences of every environment that ended (expired, or
+	// were ended early) before before — EndsAt < before — in one transaction, and returns
+	// how many. Those with EndsAt ≥ before (active, future, or ended since) are kept.
+	PruneSilences(ctx context.Context, before time.Time) (int64, error)
 }

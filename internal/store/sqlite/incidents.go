@@ -39,6 +39,15 @@ WHERE id = ? AND environment = ?`
 SELECT id, ?, ?, ?, ? FROM incidents WHERE id = ?`
 	qTimeline = `SELECT id, incident_id, at, kind, text, data FROM incident_timeline WHERE incident_id = ? ORDER BY at, id`
 
+	// prunableIncident selects the incidents resolved before ? that no outbox message kept
+	// by PruneNotifications(?) is about (through notify_outbox_by_incident); both
+	// parameters are the same cutoff. Resolved incidents are few next to the outbox, so
+	// they are scanned rather than indexed by resolved_at.
+	prunableIncident = `state = 'resolved' AND resolved_at < ? AND NOT EXISTS (SELECT 1 FROM notify_outbox o
+WHERE o.incident_id = incidents.id AND NOT (o.state IN ('sent', 'dead', 'dropped') AND o.finished_at < ?))`
+	qPruneTimeline  = `DELETE FROM incident_timeline WHERE incident_id IN (SELECT id FROM incidents WHERE ` + prunableIncident + `)`
+	qPruneIncidents = `DELETE FROM incidents WHERE ` + prunableIncident
+
 	defaultIncidents = 100
 )
 
@@ -315,4 +324,31 @@ func (d *DB) Timeline(ctx context.Context, incidentID int64) ([]store.TimelineEn
 		return nil, fmt.Errorf("sqlite: timeline of incident %d: %w", incidentID, err)
 	}
 	return out, nil
+}
+
+// PruneIncidents deletes, in one transaction, the incidents resolved before before that
+// no kept outbox message is about, with their timelines; it returns the number of
+// incidents deleted.
+func (d *DB) PruneIncidents(ctx context.Context, before time.Time) (int64, error) {
+	b := formatTime(before)
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: prune incidents: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, qPruneTimeline, b, b); err != nil {
+		return 0, fmt.Errorf("sqlite: prune incidents: timelines: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, qPruneIncidents, b, b)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: prune incidents: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: prune incidents: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("sqlite: prune incidents: %w", err)
+	}
+	return n, nil
 }

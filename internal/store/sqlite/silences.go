@@ -22,6 +22,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`
 	qActiveSilences = qSelectSilences + ` WHERE starts_at <= ? AND ends_at > ? ORDER BY id`
 	// Fixed-width times: the text MIN is the earlier time.
 	qExpireSilence = `UPDATE silences SET ends_at = MIN(ends_at, ?) WHERE id = ? AND environment = ?`
+	// Pruned per environment, one seek of silences_by_end each (see prunePerEnvironment).
+	qNextSilenceEnv = `SELECT environment FROM silences WHERE environment > ? ORDER BY environment LIMIT 1`
+	qPruneSilences  = `DELETE FROM silences WHERE environment = ? AND ends_at < ?`
 
 	defaultSilences = 100
 )
@@ -130,4 +133,22 @@ func (d *DB) ExpireSilence(ctx context.Context, env string, id int64, now time.T
 		return fmt.Errorf("sqlite: expire silence %s/%d: %w", env, id, err)
 	}
 	return nil
+}
+
+// PruneSilences deletes, in one transaction, the silences of every environment that
+// ended before before (EndsAt < before), and returns how many.
+func (d *DB) PruneSilences(ctx context.Context, before time.Time) (int64, error) {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: prune silences: %w", err)
+	}
+	defer tx.Rollback()
+	n, err := prunePerEnvironment(ctx, tx, qNextSilenceEnv, qPruneSilences, formatTime(before))
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: prune silences: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("sqlite: prune silences: %w", err)
+	}
+	return n, nil
 }

@@ -24,6 +24,7 @@ func RunIncidents(t *testing.T, open func(t *testing.T) IncidentStore) {
 	t.Run("update", func(t *testing.T) { testUpdateIncident(t, open(t)) })
 	t.Run("timeline", func(t *testing.T) { testTimeline(t, open(t)) })
 	t.Run("list", func(t *testing.T) { testListIncidents(t, open(t)) })
+	t.Run("prune", func(t *testing.T) { testPruneIncidents(t, open(t)) })
 }
 
 func incident(env, key string, i int) store.Incident {
@@ -376,6 +377,7 @@ func testListIncidents(t *testing.T, s IncidentStore) {
 func RunSilences(t *testing.T, open func(t *testing.T) store.Silences) {
 	t.Run("silences", func(t *testing.T) { testSilences(t, open(t)) })
 	t.Run("expire", func(t *testing.T) { testExpireSilence(t, open(t)) })
+	t.Run("prune", func(t *testing.T) { testPruneSilences(t, open(t)) })
 }
 
 func silence(env string, from, to int) store.Silence {
