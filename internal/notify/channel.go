@@ -40,6 +40,10 @@ type Failure struct {
 	Code      string // HTTP_503, TIMEOUT, CONNECTION, SMTP_550, TEMPLATE, …
 	Message   string
 	Retryable bool
+	// RetryAfter is how long the endpoint asked to be left alone (its Retry-After), at
+	// most MaxRetryAfter; 0 when it did not ask. The sender waits at least this long
+	// before the next attempt, within the policy's attempts.
+	RetryAfter time.Duration
 }
 
 func (f *Failure) Error() string { return f.Code + ": " + f.Message }
@@ -59,7 +63,8 @@ func AsFailure(err error) *Failure {
 // ClassifyHTTP turns an HTTP exchange into nil (2xx) or a *Failure: 5xx, 408, 425 and
 // 429, timeouts and connection errors are retryable; other statuses are not. body is a
 // short excerpt of the response for the message (never the request, which may hold
-// secrets).
+// secrets). Having no headers it reads no Retry-After: a channel that got an answer
+// classifies it with ClassifyResponse.
 func ClassifyHTTP(status int, err error, body string) error {
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
@@ -70,12 +75,31 @@ func ClassifyHTTP(status int, err error, body string) error {
 	if status >= 200 && status < 300 {
 		return nil
 	}
-	retry := status >= 500 || status == 408 || status == 425 || status == 429
-	msg := fmt.Sprintf("the endpoint answered %d %s", status, http.StatusText(status))
-	if body != "" {
-		msg += ": " + body
+	return answered(status, body, "", time.Time{})
+}
+
+// answered is the failure of a non-2xx answer. retryAfter is the answer's Retry-After
+// header ("" when none), read relative to now and kept for a retryable status only; the
+// message gives the wait as parsed, never the header as sent.
+func answered(status int, body, retryAfter string, now time.Time) *Failure {
+	f := &Failure{Code: fmt.Sprintf("HTTP_%d", status), Retryable: retryableStatus(status)}
+	f.Message = fmt.Sprintf("the endpoint answered %d %s", status, http.StatusText(status))
+	if f.Retryable {
+		var capped bool
+		if f.RetryAfter, capped = parseRetryAfter(retryAfter, now); capped {
+			f.Message += ", Retry-After capped at " + MaxRetryAfter.String()
+		} else if f.RetryAfter > 0 {
+			f.Message += ", Retry-After " + f.RetryAfter.String()
+		}
 	}
-	return &Failure{Code: fmt.Sprintf("HTTP_%d", status), Message: msg, Retryable: retry}
+	if body != "" {
+		f.Message += ": " + body
+	}
+	return f
+}
+
+func retryableStatus(status int) bool {
+	return status >= 500 || status == 408 || status == 425 || status == 429
 }
 
 func isTimeout(err error) bool {

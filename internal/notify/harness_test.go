@@ -71,6 +71,7 @@ type harness struct {
 	states map[string]string // alarm instance → state, for AlarmState
 	smu    sync.Mutex
 	set    *notify.Setup
+	st     *stack.Stack // for use
 }
 
 const harnessTopics = `
@@ -144,7 +145,7 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.set = set
+	h.set, h.st = set, st
 	h.db, err = sqlite.Open(h.ctx, filepath.Join(dir, "tocsin.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -154,6 +155,16 @@ func newHarness(t *testing.T) *harness {
 		AckLinks: notify.AckLinks{Key: []byte("0123456789abcdef0123456789abcdef")}, AlarmState: h.alarmState,
 		Jitter: func() float64 { return 0 }})
 	return h
+}
+
+// use rebuilds the setup with other channel factories (before the first send).
+func (h *harness) use(factories notify.Factories) {
+	h.t.Helper()
+	set, err := notify.Build(h.st.Envs, h.st.Project.Server.Notifications, "https://tocsin.example.com", factories, h.clock.Now)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.set = set
 }
 
 func (h *harness) alarmState(env, name string) (string, bool) {

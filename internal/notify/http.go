@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -15,8 +16,9 @@ const (
 )
 
 // PostJSON posts body as JSON to url (a webhook URL, itself a credential) with the
-// message's idempotency key, and classifies the answer. Errors name no part of the URL.
-func PostJSON(ctx context.Context, client *http.Client, url, id string, body []byte) error {
+// message's idempotency key, and classifies the answer (ClassifyResponse, its Retry-After
+// relative to now()). Errors name no part of the URL.
+func PostJSON(ctx context.Context, client *http.Client, now func() time.Time, url, id string, body []byte) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return &Failure{Code: "CONFIG", Message: "cannot build a request for the webhook URL"}
@@ -29,7 +31,18 @@ func PostJSON(ctx context.Context, client *http.Client, url, id string, body []b
 		return ClassifyHTTP(0, err, "")
 	}
 	defer resp.Body.Close()
-	return ClassifyHTTP(resp.StatusCode, nil, Excerpt(ReadAnswer(resp), URLSecrets(req)...))
+	return ClassifyResponse(resp, now(), Excerpt(ReadAnswer(resp), URLSecrets(req)...))
+}
+
+// ClassifyResponse is ClassifyHTTP for an answer that arrived: nil for 2xx, else a
+// *Failure whose RetryAfter, for a retryable status, is the answer's Retry-After read
+// relative to now (see RetryAfter). excerpt is the start of the body, secrets already
+// replaced. Every HTTP channel classifies its answers here.
+func ClassifyResponse(resp *http.Response, now time.Time, excerpt string) error {
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return nil
+	}
+	return answered(resp.StatusCode, excerpt, resp.Header.Get("Retry-After"), now)
 }
 
 // ReadAnswer reads the start of a response body, enough to quote.

@@ -101,8 +101,8 @@ func (n *Notifier) attempt(ctx context.Context, set *Setup, row *store.OutboxMes
 	f := AsFailure(err)
 	row.LastError, row.ErrorCode = f.Error(), f.Code
 	o.attempt.ErrorCode, o.attempt.Error = f.Code, f.Message
-	if delay, again := policy.Delay(row.Attempts); f.Retryable && again {
-		row.NextAt = now.Add(delay + time.Duration(n.opts.Jitter()*0.1*float64(delay)))
+	if wait, again := n.retryWait(policy, row.Attempts, f); again {
+		row.NextAt = now.Add(wait)
 		o.attempt.Outcome = "retry"
 		return o
 	}
@@ -110,6 +110,22 @@ func (n *Notifier) attempt(ctx context.Context, set *Setup, row *store.OutboxMes
 	o.attempt.Outcome = "dead"
 	o.entry = &store.TimelineEntry{IncidentID: row.IncidentID, At: now, Kind: "failed", Text: "Failed for good: " + where + ": " + f.Error()}
 	return o
+}
+
+// retryWait is how long to wait before retrying after failed attempt number attempts, and
+// false when the failure is not retried: it is not retryable or the policy has no more
+// retries. The wait is the policy's delay with up to 10% jitter, or the endpoint's
+// Retry-After when that is longer (at most MaxRetryAfter, whoever built the failure). A
+// Retry-After only moves the next attempt: it is still one of the policy's attempts, and
+// when they are used up the message is dead however long the endpoint asked to wait. It
+// does not count towards the policy's MaxTotal, which limits the policy's own delays.
+func (n *Notifier) retryWait(policy Policy, attempts int, f *Failure) (time.Duration, bool) {
+	delay, again := policy.Delay(attempts)
+	if !f.Retryable || !again {
+		return 0, false
+	}
+	wait := delay + time.Duration(n.opts.Jitter()*0.1*float64(delay))
+	return max(wait, min(f.RetryAfter, MaxRetryAfter)), true
 }
 
 // reported counts a stored attempt and tells about a dead notification.

@@ -18,6 +18,7 @@ const defaultTimeout = 15 * time.Second
 type Discord struct {
 	url      stack.Secret // the webhook URL holds its token: revealed only on the wire
 	client   *http.Client
+	now      func() time.Time   // reads an HTTP-date Retry-After
 	template *template.Template // replaces the embed's text when set
 }
 
@@ -38,5 +39,9 @@ func New(cfg notify.Config) (notify.Channel, error) {
 	if client == nil {
 		client = &http.Client{Timeout: defaultTimeout}
 	}
-	return &Discord{url: secret, client: client, template: cfg.Template}, nil
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Discord{url: secret, client: client, now: now, template: cfg.Template}, nil
 }

@@ -37,7 +37,7 @@ func (d *Discord) Send(ctx context.Context, m *notify.Message) error {
 	if err != nil {
 		return err
 	}
-	return notify.PostJSON(ctx, d.client, d.url.Reveal(), m.ID, body)
+	return notify.PostJSON(ctx, d.client, d.now, d.url.Reveal(), m.ID, body)
 }
 
 // render builds the JSON payload of m.

@@ -81,7 +81,8 @@ type answer struct {
 }
 
 // Send posts one event. PagerDuty answers 202 when it took the event; 400 (a malformed
-// event) is not retryable, 429 and 5xx are (notify.ClassifyHTTP decides).
+// event) is not retryable, 429 and 5xx are, after the Retry-After PagerDuty may send
+// (notify.ClassifyResponse decides).
 func (p *PagerDuty) Send(ctx context.Context, m *notify.Message) error {
 	if m.Kind != notify.KindAlarm || len(m.Alarms) < 2 {
 		return p.sendOne(ctx, m)
@@ -134,7 +135,7 @@ func (p *PagerDuty) sendOne(ctx context.Context, m *notify.Message) error {
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return nil
 	}
-	return notify.ClassifyHTTP(resp.StatusCode, nil, p.excerpt(raw))
+	return notify.ClassifyResponse(resp, p.now(), p.excerpt(raw))
 }
 
 // event builds the request for a message: a full event for a trigger, the routing key,

@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tocsin/tocsin/internal/notify"
+	"github.com/tocsin/tocsin/internal/notify/notifytest"
 	"github.com/tocsin/tocsin/internal/stack"
 )
 
@@ -329,6 +330,11 @@ func TestFailures(t *testing.T) {
 			}
 		})
 	}
+
+	// PagerDuty's 429 and 503 may carry a Retry-After: read as for every HTTP channel.
+	notifytest.CheckFailures(t, notifytest.RetryAfterFailures(), "/v2/enqueue", func(ctx context.Context, url string) error {
+		return newChannel(t, url, nil).Send(ctx, alarmMessage())
+	}, routingKey)
 
 	t.Run("connection refused", func(t *testing.T) {
 		srv := httptest.NewServer(http.NotFoundHandler())

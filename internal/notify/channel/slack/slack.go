@@ -35,7 +35,7 @@ func (s *Slack) Send(ctx context.Context, m *notify.Message) error {
 	if err != nil {
 		return err
 	}
-	return notify.PostJSON(ctx, s.client, s.url.Reveal(), m.ID, body)
+	return notify.PostJSON(ctx, s.client, s.now, s.url.Reveal(), m.ID, body)
 }
 
 // render builds the JSON payload of m.

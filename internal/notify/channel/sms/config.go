@@ -35,6 +35,7 @@ type SMS struct {
 	accountSID string
 	authToken  stack.Secret // revealed only in the Authorization header
 	client     *http.Client
+	now        func() time.Time   // reads an HTTP-date Retry-After
 	template   *template.Template // replaces the default short text when set
 }
 
@@ -64,6 +65,10 @@ func New(cfg notify.Config) (notify.Channel, error) {
 	if client == nil {
 		client = &http.Client{Timeout: defaultTimeout}
 	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
 	return &SMS{
 		to:         append([]string(nil), s.To...),
 		from:       s.From,
@@ -71,6 +76,7 @@ func New(cfg notify.Config) (notify.Channel, error) {
 		accountSID: s.AccountSID,
 		authToken:  s.AuthToken,
 		client:     client,
+		now:        now,
 		template:   cfg.Template,
 	}, nil
 }

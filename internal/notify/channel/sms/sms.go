@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tocsin/tocsin/internal/notify"
@@ -50,23 +51,27 @@ func (s *SMS) Send(ctx context.Context, m *notify.Message) error {
 	if len(fails) == 0 {
 		return nil
 	}
-	// One failure: as it is. Several: the first retryable one gives the code.
+	// One failure: as it is. Several: the first retryable one gives the code, and the
+	// longest Retry-After holds for the retry (it goes to the same gateway).
 	first := fails[0].f
 	retry := false
+	var wait time.Duration
 	parts := make([]string, len(fails))
 	for i, x := range fails {
 		parts[i] = x.to + ": " + x.f.Error()
 		if x.f.Retryable && !retry {
 			first, retry = x.f, true
 		}
+		wait = max(wait, x.f.RetryAfter)
 	}
 	if len(s.to) == 1 {
 		return first
 	}
 	return &notify.Failure{
-		Code:      first.Code,
-		Message:   fmt.Sprintf("%d of %d numbers failed (a retry sends to all again): %s", len(fails), len(s.to), strings.Join(parts, "; ")),
-		Retryable: retry,
+		Code:       first.Code,
+		Message:    fmt.Sprintf("%d of %d numbers failed (a retry sends to all again): %s", len(fails), len(s.to), strings.Join(parts, "; ")),
+		Retryable:  retry,
+		RetryAfter: wait,
 	}
 }
 
@@ -94,7 +99,7 @@ func (s *SMS) post(ctx context.Context, id, to, body string) error {
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return nil
 	}
-	return notify.ClassifyHTTP(resp.StatusCode, nil, s.excerpt(raw))
+	return notify.ClassifyResponse(resp, s.now(), s.excerpt(raw))
 }
 
 // excerpt is what the gateway said about a failed request — Twilio's message and error

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin/internal/notify"
+	"github.com/tocsin/tocsin/internal/notify/notifytest"
 	"github.com/tocsin/tocsin/internal/stack"
 )
 
@@ -254,6 +255,12 @@ func TestFailures(t *testing.T) {
 		})
 	}
 
+	// A Twilio-shaped gateway's 429 and 503 may carry a Retry-After: read as for every
+	// HTTP channel.
+	notifytest.CheckFailures(t, notifytest.RetryAfterFailures(), path, func(ctx context.Context, url string) error {
+		return newChannel(t, url, accountSID, nil, alice).Send(ctx, alarmMessage())
+	}, authToken)
+
 	t.Run("connection refused", func(t *testing.T) {
 		srv := httptest.NewServer(http.NotFoundHandler())
 		endpoint := srv.URL + path
@@ -280,6 +287,27 @@ func TestFailures(t *testing.T) {
 		err := newChannel(t, srv.URL+path, accountSID, nil, alice).Send(ctx, alarmMessage())
 		checkFailure(t, err, "TIMEOUT", true)
 	})
+}
+
+// When several numbers fail, the retry waits for the longest Retry-After the gateway gave.
+func TestTwoNumbersRetryAfter(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		vals, _ := url.ParseQuery(string(body))
+		if vals.Get("To") == alice {
+			w.Header().Set("Retry-After", "30")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.Header().Set("Retry-After", "120")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(srv.Close)
+	err := newChannel(t, srv.URL+path, accountSID, nil, alice, bob).Send(context.Background(), alarmMessage())
+	checkFailure(t, err, "HTTP_429", true)
+	if f := notify.AsFailure(err); f.RetryAfter != 2*time.Minute {
+		t.Errorf("RetryAfter %s, want the longer 2m0s (%v)", f.RetryAfter, err)
+	}
 }
 
 func checkFailure(t *testing.T, err error, code string, retryable bool) {

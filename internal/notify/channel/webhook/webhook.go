@@ -72,7 +72,7 @@ func (w *Webhook) Send(ctx context.Context, m *notify.Message) error {
 	}
 	defer resp.Body.Close()
 	got := notify.ReadAnswer(resp)
-	return notify.ClassifyHTTP(resp.StatusCode, nil, w.excerpt(req, got))
+	return notify.ClassifyResponse(resp, w.now(), w.excerpt(req, got))
 }
 
 // body is the message as JSON, or the template output when it is valid JSON.
