@@ -7,8 +7,8 @@ import (
 
 // Flaps detects flapping: an alarm instance that changes state more than Changes times
 // within Window. While it flaps, its state-change messages are held back (muted by
-// "flapping"); one message says that it flaps. It keeps recent change times in memory:
-// after a restart an instance must flap again to be detected.
+// "flapping"); one message says that it flaps. It keeps recent change times in memory;
+// after a restart Replay rebuilds them from the alarm history.
 type Flaps struct {
 	Changes int
 	Window  time.Duration
@@ -22,6 +22,9 @@ type flapState struct {
 	flapping bool
 	since    time.Time
 }
+
+// flapKey is the key of an alarm instance (its AlarmItem.Name) in an environment.
+func flapKey(env, name string) string { return env + "\x00" + name }
 
 // FlapVerdict is what one change means.
 type FlapVerdict int
@@ -76,6 +79,16 @@ func (f *Flaps) Flapping(key string, now time.Time) (bool, time.Time) {
 		delete(f.seen, key)
 	}
 	return st.flapping, st.since
+}
+
+// Replay rebuilds key's state from its earlier changes (oldest first) without
+// announcing anything, as if they had been observed then, with the settling checks the
+// notifier makes in between.
+func (f *Flaps) Replay(key string, times []time.Time) {
+	for _, t := range times {
+		f.Flapping(key, t)
+		f.Observe(key, t)
+	}
 }
 
 // trim drops the times before from.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -95,12 +96,50 @@ func (n *Notifier) configureFlaps() {
 	n.flaps.mu.Unlock()
 }
 
+// FlapChange is a state change of an alarm instance that had actions (the changes
+// flapping counts), for RestoreFlapping.
+type FlapChange struct {
+	Env, Name string // Name as in AlarmItem.Name
+	At        time.Time
+}
+
+// RestoreFlapping rebuilds flapping detection after a restart: load returns the changes
+// since the start of the current window, in any order. An instance that was flapping
+// still is, so the changes held back for it stay held until it settles.
+func (n *Notifier) RestoreFlapping(load func(since time.Time) ([]FlapChange, error)) error {
+	now := n.opts.Now()
+	n.flaps.mu.Lock()
+	window, on := n.flaps.Window, n.flaps.Changes > 0
+	n.flaps.mu.Unlock()
+	if !on {
+		return nil
+	}
+	changes, err := load(now.Add(-window))
+	if err != nil {
+		return fmt.Errorf("notify: restoring flapping: %w", err)
+	}
+	slices.SortStableFunc(changes, func(a, b FlapChange) int { return a.At.Compare(b.At) })
+	byKey := map[string][]time.Time{}
+	var keys []string
+	for _, c := range changes {
+		k := flapKey(c.Env, c.Name)
+		if byKey[k] == nil {
+			keys = append(keys, k)
+		}
+		byKey[k] = append(byKey[k], c.At)
+	}
+	for _, k := range keys {
+		n.flaps.Replay(k, byKey[k])
+	}
+	return nil
+}
+
 // Reconfigure applies a new configuration's flapping settings.
 func (n *Notifier) Reconfigure() { n.configureFlaps() }
 
 // Flapping reports whether an alarm instance is flapping now, and since when.
 func (n *Notifier) Flapping(env, name string) (bool, time.Time) {
-	return n.flaps.Flapping(env+"\x00"+name, n.opts.Now())
+	return n.flaps.Flapping(flapKey(env, name), n.opts.Now())
 }
 
 // Delivery kinds the notifier takes from the event pipeline.

@@ -36,7 +36,7 @@ func (n *Notifier) routeAlarm(ctx context.Context, set *Setup, d *store.Delivery
 	}
 	msg := AlarmMessage(ch, set.PublicURL)
 	n.decorate(ctx, ch, msg)
-	verdict := n.flaps.Observe(ch.Env+"\x00"+ch.Item.Name, now)
+	verdict := n.flaps.Observe(flapKey(ch.Env, ch.Item.Name), now)
 	if verdict == StartsFlapping && n.opts.Publish != nil {
 		n.opts.Publish(ch.Env, "Alarm Flapping", map[string]any{"alarmName": ch.Item.Name, "alarm": ch.Item.Alarm,
 			"changes": n.flaps.Changes, "window": n.flaps.Window.String()})

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/tocsin/tocsin/internal/alarm/engine"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -45,7 +46,39 @@ func (s *Server) openNotify() error {
 		OnAttempt:  s.metrics.notification,
 		Wake:       s.sendWaker.Wake,
 		Internal:   map[string]notify.Channel{selftestChannel: s.selftestSink}})
+	if err := s.notifier.RestoreFlapping(s.flapHistory); err != nil { // not worth refusing to start
+		s.log.Warn("flapping detection starts afresh", "err", err)
+	}
 	return nil
+}
+
+// maxFlapHistory bounds the alarm history read per environment to restore flapping.
+const maxFlapHistory = 100_000
+
+// flapHistory returns the alarm state changes that had actions since since, from the
+// history of every served environment: a change with actions has one Action item per
+// action, all at the change's time.
+func (s *Server) flapHistory(since time.Time) ([]notify.FlapChange, error) {
+	type change struct {
+		alarm, instance string
+		at              time.Time
+	}
+	var out []notify.FlapChange
+	for _, env := range s.cfg.get().envNames() {
+		items, err := s.store.ListHistory(context.Background(), store.HistoryQuery{Environment: env, Type: "Action", From: since, Limit: maxFlapHistory})
+		if err != nil {
+			return nil, err
+		}
+		seen := map[change]bool{}
+		for _, it := range items {
+			c := change{it.Alarm, it.Instance, it.At}
+			if !seen[c] {
+				seen[c] = true
+				out = append(out, notify.FlapChange{Env: env, Name: engine.InstanceName(it.Alarm, it.Instance), At: it.At})
+			}
+		}
+	}
+	return out, nil
 }
 
 // routeSender hands topic, escalation-policy and alarm-action deliveries to the notifier.
