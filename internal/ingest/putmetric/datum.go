@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tocsin/tocsin/internal/jsonlex"
 	"github.com/tocsin/tocsin/internal/metric"
 )
 
@@ -63,7 +64,7 @@ func (d *decoder) reject(field, format string, args ...any) {
 // wrongType rejects a value of the wrong type (c is its first byte) and skips it.
 func (d *decoder) wrongType(field, want string, c byte) {
 	d.reject(field, "must be %s, got %s", want, d.kind(c))
-	d.skip(0)
+	d.Skip()
 }
 
 // datum reads one datum object into the next element of Datums. The checks that need the
@@ -80,36 +81,36 @@ func (d *decoder) datum() {
 	*dt = metric.Datum{Key: metric.SeriesKey{Unit: metric.UnitNone}, Time: d.now, Resolution: 60}
 	r.known = append(r.known, false)
 	d.idx, d.field, d.bad, d.known = i, "", false, true
-	if c := d.at(); c != '{' {
+	if c := d.Peek(); c != '{' {
 		d.wrongType("", "an object", c)
 		return
 	}
-	d.pos++
+	d.Pos++
 	var seen uint
 	nValues, nCounts := 0, 0
-	for n := 0; d.more('}', &n); d.field = "" {
-		key := d.key()
+	for n := 0; d.More('}', &n); d.field = "" {
+		key := d.Key()
 		bit, field := datumKey(key)
 		if bit == 0 {
 			d.reject(string(key), "unknown key")
-			d.skip(0)
+			d.Skip()
 			continue
 		}
 		d.field = field
 		if seen&bit != 0 {
 			d.reject(field, "duplicate key")
-			d.skip(0)
+			d.Skip()
 			continue
 		}
 		seen |= bit
 		switch bit {
 		case kName, kUnit:
-			c := d.at()
+			c := d.Peek()
 			if c != '"' {
 				d.wrongType(field, "a string", c)
 				continue
 			}
-			s, roles := r.strs.get(d.str())
+			s, roles := r.strs.get(d.Str())
 			d.known = d.known && roles&roleOf(bit) != 0
 			switch {
 			case bit == kName:
@@ -159,20 +160,20 @@ func (d *decoder) datum() {
 
 // dims reads the dimensions object into the dims store and returns them sorted by name.
 func (d *decoder) dims() []metric.Dim {
-	if c := d.at(); c != '{' {
+	if c := d.Peek(); c != '{' {
 		d.wrongType("dimensions", "an object", c)
 		return nil
 	}
-	d.pos++
+	d.Pos++
 	r := d.r
 	start, n := len(r.dims), 0
-	for d.more('}', &n) {
-		name, nameRoles := r.strs.get(d.key())
-		if c := d.at(); c != '"' {
+	for d.More('}', &n) {
+		name, nameRoles := r.strs.get(d.Key())
+		if c := d.Peek(); c != '"' {
 			d.wrongType("dimensions."+name, "a string", c)
 			continue
 		}
-		value, valueRoles := r.strs.getValue(d.str())
+		value, valueRoles := r.strs.getValue(d.Str())
 		if valueRoles&roleDimValue == 0 && metric.ValidateDimensionValue(value) == nil {
 			r.strs.validatedValue(value) // a new valid value keeps the datum on the fast path
 			valueRoles |= roleDimValue
@@ -210,14 +211,14 @@ func sortDims(d []metric.Dim) {
 // floats reads an array of numbers into the float store. It keeps at most
 // MaxValuesPerDatum of them but returns the full count.
 func (d *decoder) floats(field string) ([]float64, int) {
-	if c := d.at(); c != '[' {
+	if c := d.Peek(); c != '[' {
 		d.wrongType(field, "an array", c)
 		return nil, 0
 	}
-	d.pos++
+	d.Pos++
 	r := d.r
 	start, n := len(r.floats), 0
-	for d.more(']', &n) {
+	for d.More(']', &n) {
 		if v, ok := d.num(field, n-1); ok && n <= metric.MaxValuesPerDatum {
 			r.floats = append(r.floats, v)
 		}
@@ -233,28 +234,28 @@ var (
 
 // stats reads a statistic_values object; all four members are required.
 func (d *decoder) stats() *metric.StatSet {
-	if c := d.at(); c != '{' {
+	if c := d.Peek(); c != '{' {
 		d.wrongType("statistic_values", "an object", c)
 		return nil
 	}
-	d.pos++
+	d.Pos++
 	var v [4]float64
 	var seen [4]bool
-	for n := 0; d.more('}', &n); {
-		key := d.key()
+	for n := 0; d.More('}', &n); {
+		key := d.Key()
 		i := 0
 		for i < len(statKeys) && statKeys[i] != string(key) {
 			i++
 		}
 		if i == len(statKeys) {
 			d.reject("statistic_values."+string(key), "unknown key")
-			d.skip(0)
+			d.Skip()
 			continue
 		}
 		field := statFields[i]
 		if seen[i] {
 			d.reject(field, "duplicate key")
-			d.skip(0)
+			d.Skip()
 			continue
 		}
 		seen[i] = true
@@ -271,12 +272,12 @@ func (d *decoder) stats() *metric.StatSet {
 
 // num reads a number for field (element k of it when k ≥ 0).
 func (d *decoder) num(field string, k int) (float64, bool) {
-	c := d.at()
-	if c != '-' && !digit(c) {
+	c := d.Peek()
+	if jsonlex.KindOf(c) != jsonlex.Number {
 		d.wrongType(indexed(field, k), "a number", c)
 		return 0, false
 	}
-	v, raw, ok := d.number()
+	v, raw, ok := d.Number()
 	if !ok {
 		d.reject(indexed(field, k), "%s is outside ±2^360", raw)
 	}
@@ -292,16 +293,16 @@ func indexed(field string, k int) string {
 
 // timestamp reads an RFC 3339 string, Unix seconds, or Unix milliseconds (above 1e12).
 func (d *decoder) timestamp(t *time.Time) {
-	switch c := d.at(); {
+	switch c := d.Peek(); {
 	case c == '"':
-		b := d.str()
+		b := d.Str()
 		if v, ok := parseRFC3339(b); ok {
 			*t = v
 		} else {
 			d.reject("timestamp", "%q is not an RFC 3339 time such as 2006-01-02T15:04:05Z", b)
 		}
-	case c == '-' || digit(c):
-		f, raw, ok := d.number()
+	case jsonlex.KindOf(c) == jsonlex.Number:
+		f, raw, ok := d.Number()
 		if v, inRange := unixTime(f); ok && inRange {
 			*t = v
 		} else {

@@ -3,10 +3,8 @@ package putmetric
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -114,32 +112,6 @@ func TestDecodeNumbers(t *testing.T) {
 		want, _ := refNumber([]byte(in))
 		if v := got[0].Values[0]; math.Float64bits(v) != math.Float64bits(want) {
 			t.Errorf("%s = %v, want %v", in, v, want)
-		}
-	}
-}
-
-// TestNumberMatchesParseFloat checks the fast path on random decimals around its limits.
-func TestNumberMatchesParseFloat(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for range 200000 {
-		digits := strconv.FormatUint(1e18+rng.Uint64N(9e18), 10)[:1+rng.IntN(19)]
-		in := digits
-		if k := rng.IntN(len(digits) + 1); k > 0 && k < len(digits) {
-			in = digits[:k] + "." + digits[k:]
-		} else if k == 0 {
-			in = "0.00" + digits
-		}
-		if rng.IntN(2) == 0 {
-			in += "e" + strconv.Itoa(rng.IntN(60)-30)
-		}
-		if rng.IntN(2) == 0 {
-			in = "-" + in
-		}
-		s := scanner{b: []byte(in)}
-		got, _, _ := s.number()
-		want, _ := strconv.ParseFloat(in, 64)
-		if math.Float64bits(got) != math.Float64bits(want) || s.pos != len(in) {
-			t.Fatalf("%s = %v (read %d bytes), want %v", in, got, s.pos, want)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tocsin/tocsin/internal/jsonlex"
 	"github.com/tocsin/tocsin/internal/metric"
 )
 
@@ -95,18 +96,22 @@ func newDecoder(body []byte, now time.Time, lim Limits, dst *Request) decoder {
 	}
 	dst.strs.body()
 	dst.known = dst.known[:0]
-	return decoder{scanner: scanner{b: body, idx: -1, scratch: dst.scratch}, r: dst, now: now, lim: lim.withDefaults()}
+	lex := jsonlex.Lexer{B: body, MaxDepth: maxDepth, Scratch: dst.scratch}
+	return decoder{scanner: scanner{Lexer: lex, idx: -1}, r: dst, now: now, lim: lim.withDefaults()}
 }
 
 // catch turns an abort into the results of Decode. It must be deferred directly.
 func (d *decoder) catch(errs *[]DatumError, err *error) {
-	d.r.scratch = d.scratch
+	d.r.scratch = d.Scratch
 	if p := recover(); p != nil {
-		a, ok := p.(abort)
-		if !ok {
+		switch a := p.(type) {
+		case abort:
+			*errs, *err = nil, a.err
+		case jsonlex.Error:
+			*errs, *err = nil, d.lexError(a)
+		default:
 			panic(p)
 		}
-		*errs, *err = nil, a.err
 	}
 }
 
@@ -121,7 +126,7 @@ func Decode(body []byte, now time.Time, lim Limits, dst *Request) (errs []DatumE
 	}
 	defer d.catch(&errs, &err)
 	d.envelope(false)
-	if d.at(); d.pos < len(d.b) {
+	if d.Peek(); d.Pos < len(d.B) {
 		d.fail("unexpected %s after the top-level object", d.found())
 	}
 	return d.finish()
@@ -144,9 +149,9 @@ func DecodeNDJSON(body []byte, now time.Time, lim Limits, dst *Request) (errs []
 		} else {
 			end += start
 		}
-		d.b, d.pos, d.base, d.line, d.idx, d.field = body[start:end], 0, start, line, -1, ""
+		d.B, d.Pos, d.base, d.line, d.idx, d.field = body[start:end], 0, start, line, -1, ""
 		start = end + 1
-		if d.at(); d.pos == len(d.b) {
+		if d.Peek(); d.Pos == len(d.B) {
 			continue
 		}
 		switch {
@@ -160,11 +165,11 @@ func DecodeNDJSON(body []byte, now time.Time, lim Limits, dst *Request) (errs []
 			n++
 			d.datum()
 		}
-		if d.at(); d.pos < len(d.b) {
+		if d.Peek(); d.Pos < len(d.B) {
 			d.fail("unexpected %s after the object; NDJSON holds one object per line", d.found())
 		}
 	}
-	d.idx, d.line, d.pos, d.base = -1, 0, 0, len(body)
+	d.idx, d.line, d.Pos, d.base = -1, 0, 0, len(body)
 	if !head {
 		d.abortf("", `the body is empty; its first line must be {"namespace": ...}`)
 	}
@@ -174,13 +179,13 @@ func DecodeNDJSON(body []byte, now time.Time, lim Limits, dst *Request) (errs []
 
 // envelope reads the top-level object; in NDJSON it holds no metric_data.
 func (d *decoder) envelope(ndjson bool) {
-	if c := d.at(); c != '{' {
+	if c := d.Peek(); c != '{' {
 		d.abortf("", "the body must be a JSON object, got %s", d.kind(c))
 	}
-	d.pos++
+	d.Pos++
 	var seen [3]bool
-	for n := 0; d.more('}', &n); d.field = "" {
-		key, i := d.key(), 0
+	for n := 0; d.More('}', &n); d.field = "" {
+		key, i := d.Key(), 0
 		switch string(key) {
 		case "environment":
 			i = 0
@@ -203,10 +208,10 @@ func (d *decoder) envelope(ndjson bool) {
 			d.datums()
 			continue
 		}
-		if c := d.at(); c != '"' {
+		if c := d.Peek(); c != '"' {
 			d.abortf(name, "must be a string, got %s", d.kind(c))
 		}
-		s, _ := d.r.strs.get(d.str())
+		s, _ := d.r.strs.get(d.Str())
 		if i == 0 {
 			if !validEnv(s) {
 				d.abortf(name, "invalid environment name %q: use lower-case letters, digits and -, starting with a letter", s)
@@ -243,15 +248,15 @@ func validEnv(s string) bool {
 
 // datums reads the metric_data array. Datums beyond the limit are checked for syntax only.
 func (d *decoder) datums() {
-	if c := d.at(); c != '[' {
+	if c := d.Peek(); c != '[' {
 		d.abortf("metric_data", "must be an array, got %s", d.kind(c))
 	}
-	d.pos++
+	d.Pos++
 	n := 0
-	for d.more(']', &n) {
+	for d.More(']', &n) {
 		if n > d.lim.MaxDatums {
 			d.idx, d.field = -1, "metric_data"
-			d.skip(0)
+			d.Skip()
 			continue
 		}
 		d.datum()
