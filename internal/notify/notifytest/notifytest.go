@@ -93,3 +93,22 @@ func Event() *notify.Message {
 func Template(text string) *template.Template {
 	return template.Must(template.New("subscription").Parse(text))
 }
+
+// Fixture is one message every HTTP channel renders for its goldens; Template is the
+// subscription's template, "" for none.
+type Fixture struct {
+	Name     string
+	Msg      *notify.Message
+	Template string
+}
+
+// Fixtures are the same in every channel package, so that their goldens compare.
+func Fixtures() []Fixture {
+	return []Fixture{
+		{Name: "alarm", Msg: Alarm()},
+		{Name: "ok", Msg: OK()},
+		{Name: "group", Msg: Group(40)},
+		{Name: "event", Msg: Event()},
+		{Name: "template", Msg: Alarm(), Template: "{{.Title}} <{{.Environment}}> & {{len .Alarms}} alarm(s); acknowledge at {{.Links.Acknowledge}}"},
+	}
+}

@@ -68,12 +68,12 @@ func send(t *testing.T, m *notify.Message, tmpl string) request {
 
 func TestGolden(t *testing.T) {
 	for _, f := range fixtures() {
-		t.Run(f.name, func(t *testing.T) {
-			req := send(t, f.msg, f.template)
+		t.Run(f.Name, func(t *testing.T) {
+			req := send(t, f.Msg, f.Template)
 			if req.method != http.MethodPost || req.path != secretPath {
 				t.Errorf("request %s %s, want POST %s", req.method, req.path, secretPath)
 			}
-			for name, want := range map[string]string{"Idempotency-Key": f.msg.ID, "User-Agent": "tocsin", "Content-Type": "application/json; charset=utf-8"} {
+			for name, want := range map[string]string{"Idempotency-Key": f.Msg.ID, "User-Agent": "tocsin", "Content-Type": "application/json; charset=utf-8"} {
 				if got := req.header.Get(name); got != want {
 					t.Errorf("%s = %q, want %q", name, got, want)
 				}
@@ -83,7 +83,7 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("payload is not JSON: %v\n%s", err, req.body)
 			}
 			pretty.WriteString("\n")
-			golden := filepath.Join("testdata", f.name+".golden.json")
+			golden := filepath.Join("testdata", f.Name+".golden.json")
 			if *update {
 				if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
 					t.Fatal(err)

@@ -1,9 +1,6 @@
 package webhook
 
-import (
-	"github.com/tocsin/tocsin/internal/notify"
-	"github.com/tocsin/tocsin/internal/notify/notifytest"
-)
+import "github.com/tocsin/tocsin/internal/notify/notifytest"
 
 var (
 	num          = notifytest.Num
@@ -15,28 +12,21 @@ var (
 	mustTemplate = notifytest.Template
 )
 
-// The fixtures are the same in every channel package, so their goldens compare.
-
 var (
 	t0 = notifytest.T0
 	// A URL whose path carries a token, as many webhook URLs do.
 	secretPath = "/hooks/tocsin/SECRETPATH"
 )
 
-type fixture struct {
-	name     string
-	msg      *notify.Message
-	template string // the subscription's template, "" for none
-}
-
-func fixtures() []fixture {
-	return []fixture{
-		{name: "alarm", msg: alarmMessage()},
-		{name: "ok", msg: okMessage()},
-		{name: "group", msg: groupMessage(40)},
-		{name: "event", msg: eventMessage()},
-		{name: "template", msg: alarmMessage(), template: jsonTemplate},
+// fixtures are notifytest's, with a template that makes a receiver's own JSON shape.
+func fixtures() []notifytest.Fixture {
+	fs := notifytest.Fixtures()
+	for i := range fs {
+		if fs[i].Template != "" {
+			fs[i].Template = jsonTemplate
+		}
 	}
+	return fs
 }
 
 // jsonTemplate is a subscription template producing a receiver's own JSON shape.

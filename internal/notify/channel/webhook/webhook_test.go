@@ -69,15 +69,15 @@ func newChannel(t *testing.T, wc *stack.WebhookConfig, tmpl string) notify.Chann
 
 func TestGolden(t *testing.T) {
 	for _, f := range fixtures() {
-		t.Run(f.name, func(t *testing.T) {
+		t.Run(f.Name, func(t *testing.T) {
 			srv, got := receiver(t, accepted)
-			if err := newChannel(t, config(srv.URL+secretPath), f.template).Send(context.Background(), f.msg); err != nil {
+			if err := newChannel(t, config(srv.URL+secretPath), f.Template).Send(context.Background(), f.Msg); err != nil {
 				t.Fatalf("Send: %v", err)
 			}
 			req := <-got
-			if f.template == "" {
+			if f.Template == "" {
 				var back notify.Message
-				if err := json.Unmarshal(req.body, &back); err != nil || back.ID != f.msg.ID || len(back.Alarms) != len(f.msg.Alarms) {
+				if err := json.Unmarshal(req.body, &back); err != nil || back.ID != f.Msg.ID || len(back.Alarms) != len(f.Msg.Alarms) {
 					t.Errorf("the body does not decode to the message: %v", err)
 				}
 			}
@@ -86,7 +86,7 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("body is not JSON: %v\n%s", err, req.body)
 			}
 			pretty.WriteString("\n")
-			golden := filepath.Join("testdata", f.name+".golden.json")
+			golden := filepath.Join("testdata", f.Name+".golden.json")
 			if *update {
 				if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
 					t.Fatal(err)
